@@ -1,0 +1,166 @@
+"""Speech audio as the pipeline splices it: one loudness, one sample rate, written atomically.
+
+Engines and recorded voice-overs differ wildly in level and rate (espeak 22050 Hz, gTTS MP3 at
+24000 Hz, a studio WAV at 48000 Hz). Every spoken line goes through ``normalize_loudness`` so
+that voices do not jump in volume between shots, and so that segments can be joined without
+resampling.
+
+Loudness is measured with pyloudnorm (ITU-R BS.1770-4, the meter behind EBU R128) and corrected
+with one gain for the whole line, so speech keeps its natural dynamics; a look-ahead limiter
+catches the peaks the gain pushes over the ceiling. All of it runs on numpy arrays in a few
+milliseconds: a campaign normalises three lines per debtor, twenty thousand debtors at a time,
+where running ffmpeg's loudnorm for each took a third of a second.
+"""
+
+from __future__ import annotations
+
+import math
+import wave
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from render.cache import atomic_path
+from render.ffmpeg import FfmpegError, run_ffmpeg
+
+SAMPLE_RATE = 24000  # one rate for every engine, so segments splice without resampling
+TARGET_LUFS = -16.0  # EBU R128 level commonly used for speech on phones and the web
+CEILING = 10 ** (-2.0 / 20)  # sample peaks at most -2 dBFS: headroom for true peaks and AAC
+TOLERANCE = 0.3  # LU off target that is worth another gain step (the limiter eats some)
+MAX_STEPS = 4
+SILENCE_LUFS = -70.0  # EBU R128's absolute gate: anything quieter counts as silence
+GATE_BLOCK = 0.4  # seconds: loudness is measured in blocks of this length
+LOOKAHEAD = 0.005  # seconds the limiter sees a peak coming
+
+Samples = NDArray[np.float64]
+
+
+@cache
+def load_dsp() -> dict[str, Any]:
+    """Import the signal processing (scipy takes most of a second to import), once per process.
+
+    Kept out of module import so that commands that render nothing start fast; a render calls
+    it before forking its workers, so they inherit it instead of importing it each.
+    """
+    import pyloudnorm
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+    from scipy.signal import resample_poly
+
+    return {
+        "Meter": pyloudnorm.Meter,
+        "minimum_filter1d": minimum_filter1d,
+        "uniform_filter1d": uniform_filter1d,
+        "resample_poly": resample_poly,
+    }
+
+
+def wav_duration(path: Path) -> float:
+    """Seconds of sound in a PCM WAV file, read from its header."""
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def pcm_output(sample_rate: int | None = None) -> list[str]:
+    """ffmpeg output options for the mono 16-bit PCM WAV every engine writes."""
+    rate = ["-ar", str(sample_rate)] if sample_rate else []
+    return ["-ac", "1", *rate, "-c:a", "pcm_s16le", "-map_metadata", "-1", "-f", "wav"]
+
+
+def normalize_loudness(source: Path, target: Path, *, lufs: float = TARGET_LUFS) -> None:
+    """Write ``source`` at ``lufs`` integrated loudness as mono 16-bit WAV at 24000 Hz.
+
+    A silent source is only converted: there is no loudness to correct.
+    """
+    samples = _resampled(*read_samples(source))
+    measured = _loudness(samples, SAMPLE_RATE)
+    if measured is not None:
+        gain_db = lufs - measured
+        for _ in range(MAX_STEPS):
+            louder = _limit(samples * 10 ** (gain_db / 20))
+            reached = _loudness(louder, SAMPLE_RATE)
+            if reached is None or abs(lufs - reached) <= TOLERANCE:
+                break
+            gain_db += lufs - reached  # the limiter took some: ask for that much more
+        samples = louder
+    with atomic_path(target) as temporary:
+        _write(temporary, samples)
+
+
+def measure_loudness(path: Path) -> float:
+    """Integrated loudness of an audio file in LUFS (``-inf`` for silence)."""
+    samples, rate = read_samples(path)
+    measured = _loudness(samples, rate)
+    return -math.inf if measured is None else measured
+
+
+def read_samples(path: Path) -> tuple[Samples, int]:
+    """Mono samples in [-1, 1] and their rate; anything but 16-bit PCM goes through ffmpeg."""
+    try:
+        return _read_pcm16(path)
+    except (wave.Error, EOFError, ValueError):
+        pass
+    converted = path.with_name(f".{path.name}.pcm.wav")
+    try:
+        run_ffmpeg(["-i", path, "-map", "0:a:0", *pcm_output(), converted], what=f"reading {path}")
+        return _read_pcm16(converted)
+    except (wave.Error, EOFError, ValueError) as exc:
+        raise FfmpegError(f"reading {path}: {exc}") from exc
+    finally:
+        converted.unlink(missing_ok=True)
+
+
+def _read_pcm16(path: Path) -> tuple[Samples, int]:
+    with wave.open(str(path), "rb") as wav:
+        if wav.getsampwidth() != 2 or wav.getcomptype() != "NONE":
+            raise ValueError("not 16-bit PCM")
+        channels, rate = wav.getnchannels(), wav.getframerate()
+        raw = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    samples = raw.astype(np.float64).reshape(-1, channels).mean(axis=1) / 32768.0
+    return samples, rate
+
+
+def _resampled(samples: Samples, rate: int) -> Samples:
+    if rate == SAMPLE_RATE:
+        return samples
+    divisor = math.gcd(SAMPLE_RATE, rate)
+    resample_poly = load_dsp()["resample_poly"]
+    resampled: Samples = resample_poly(samples, SAMPLE_RATE // divisor, rate // divisor)
+    return resampled
+
+
+def _loudness(samples: Samples, rate: int) -> float | None:
+    """Integrated loudness, or None for silence; a word shorter than a block is padded."""
+    block = int(GATE_BLOCK * rate)
+    if len(samples) < block:
+        samples = np.pad(samples, (0, block - len(samples)))
+    value = float(load_dsp()["Meter"](rate).integrated_loudness(samples))
+    return value if math.isfinite(value) and value > SILENCE_LUFS else None
+
+
+def _limit(samples: Samples) -> Samples:
+    """Keep peaks under the ceiling with a gain that dips smoothly around each of them.
+
+    The gain each sample needs is spread over a window by a minimum filter and then smoothed
+    by a moving average half as wide: every peak still gets at least the reduction it needs,
+    and the gain never jumps (no clicks).
+    """
+    needed = np.minimum(1.0, CEILING / np.maximum(np.abs(samples), 1e-12))
+    if needed.min() >= 1.0:
+        return samples
+    width = max(3, int(LOOKAHEAD * SAMPLE_RATE))
+    dsp = load_dsp()
+    gain = dsp["uniform_filter1d"](dsp["minimum_filter1d"](needed, size=2 * width + 1), size=width)
+    limited: Samples = samples * np.minimum(gain, needed)
+    return limited
+
+
+def _write(path: Path, samples: Samples) -> None:
+    pcm = np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(SAMPLE_RATE)
+        wav.writeframes(pcm.tobytes())

@@ -1,0 +1,269 @@
+"""Executors: who renders a batch of planned segments, a local process pool or Celery workers.
+
+Every executor skips the segments already in the media store (a file check here, before
+anything is sent), renders the others, and reports each segment as it finishes: ``outcomes``
+yields them one by one, in the order they finish; ``run`` collects them into results keyed by
+plan key, calling ``progress(done, total)`` on the way, and raises :class:`SegmentsFailedError`
+(naming the scene, node and language of each failed segment) once everything else is done.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, ClassVar
+
+from render.audio import load_dsp
+from render.cache import MediaStore
+from render.segment_render import SEGMENT_FILES, RenderError, SegmentResult, render_segment
+from render.segments import SegmentPlan
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One segment done: its result (``cached`` when it was in the store already) or its error."""
+
+    plan: SegmentPlan
+    result: SegmentResult | None = None
+    error: RenderError | None = None
+    cached: bool = False
+
+
+class SegmentsFailedError(RenderError):
+    """Some segments could not be rendered; the message is the first one's (scene, node,
+    language and what failed), ``failures`` has every one by plan key, ``results`` the rest."""
+
+    def __init__(
+        self, failures: Mapping[str, RenderError], results: Mapping[str, SegmentResult]
+    ) -> None:
+        more = len(failures) - 1
+        message = str(next(iter(failures.values())))
+        if more:
+            message += f" (and {more} more failed segment{'s' if more > 1 else ''})"
+        super().__init__(message)
+        self.failures = dict(failures)
+        self.results = dict(results)
+
+
+def unique_plans(plans: Iterable[SegmentPlan]) -> list[SegmentPlan]:
+    """One plan per key, the longest first: the last segment to finish is then a short one."""
+    unique = {plan.key: plan for plan in plans}
+    return sorted(unique.values(), key=_expected_length, reverse=True)
+
+
+def _expected_length(plan: SegmentPlan) -> float:
+    return sum(len(shot.voice.text) / 15 if shot.voice else shot.pause for shot in plan.shots)
+
+
+def where(plan: SegmentPlan) -> str:
+    return f"scene {plan.scene_id}, node {plan.node_id}, language {plan.language}"
+
+
+class Executor(ABC):
+    """Renders segment plans into a media folder (``out``)."""
+
+    name: ClassVar[str]
+
+    def outcomes(self, plans: Iterable[SegmentPlan], out: Path) -> Generator[Outcome, None, None]:
+        """Each distinct segment as it is done: the ones in the store first, then the others
+        as they finish. Closing the iterator early cancels what has not started."""
+        store = MediaStore(out)
+        missing = []
+        for plan in unique_plans(plans):
+            if store.has("segments", plan.key, SEGMENT_FILES):
+                yield Outcome(plan, render_segment(plan, out), cached=True)  # reads its sidecar
+            else:
+                missing.append(plan)
+        if missing:
+            out.mkdir(parents=True, exist_ok=True)
+            yield from self._render(missing, out)
+
+    @abstractmethod
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+        """Render segments that are not in the store, yielding each as it finishes."""
+
+    def run(
+        self, plans: Iterable[SegmentPlan], out: Path, progress: Progress | None = None
+    ) -> dict[str, SegmentResult]:
+        """Render every distinct segment; key -> result. ``SegmentsFailedError`` if any failed."""
+        unique = unique_plans(plans)
+        results: dict[str, SegmentResult] = {}
+        failures: dict[str, RenderError] = {}
+        for done, outcome in enumerate(self.outcomes(unique, out), start=1):
+            if outcome.result is not None:
+                results[outcome.plan.key] = outcome.result
+            elif outcome.error is not None:
+                failures[outcome.plan.key] = outcome.error
+            if progress:
+                progress(done, len(unique))
+        if failures:
+            raise SegmentsFailedError(failures, results)
+        return results
+
+
+class LocalExecutor(Executor):
+    """A pool of ``jobs`` processes on this machine (default: one per core)."""
+
+    name = "local"
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs
+
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+        load_dsp()  # import once here, so forked workers inherit it
+        workers = max(1, min(self.jobs or os.cpu_count() or 1, len(plans)))
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        if workers == 1:
+            for plan in plans:
+                try:
+                    yield Outcome(plan, render_segment(plan, out, threads=threads))
+                except RenderError as exc:
+                    yield Outcome(plan, error=exc)
+            return
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        try:
+            futures = {
+                pool.submit(render_segment, plan, out, threads=threads): plan for plan in plans
+            }
+            for future in as_completed(futures):
+                error = future.exception()
+                if error is None:
+                    yield Outcome(futures[future], future.result())
+                elif isinstance(error, RenderError):
+                    yield Outcome(futures[future], error=error)
+                else:
+                    raise error
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class CeleryExecutor(Executor):
+    """Celery workers (``vidpay worker``) on the broker ``broker_url`` (default
+    ``VIDPAY_BROKER_URL``), through the queue ``queue`` (default ``VIDPAY_RENDER_QUEUE``).
+
+    The media folder ``out`` must be shared with the workers at the same path, and so must the
+    content root the plans were made from (see :mod:`render.celery_app`). Segments wait in the
+    queue until a worker takes them; ``timeout`` (seconds, default none) bounds the wait for all
+    of them.
+    """
+
+    name = "celery"
+
+    def __init__(
+        self,
+        broker_url: str | None = None,
+        *,
+        queue: str | None = None,
+        timeout: float | None = None,
+        poll: float = 0.1,
+    ) -> None:
+        from render.celery_app import broker_url as default_broker
+        from render.celery_app import render_queue
+
+        self.broker_url = broker_url or default_broker()
+        self.queue = queue or render_queue()
+        self.timeout = timeout
+        self.poll = poll
+
+    def workers(self, timeout: float = 1.0) -> list[str]:
+        """The names of the workers that answer within ``timeout`` and consume the queue."""
+        from render.celery_app import make_app
+
+        celery = make_app(self.broker_url, self.queue)
+        try:
+            with celery.connection_for_write() as connection:
+                inspect = celery.control.inspect(timeout=timeout, connection=connection)
+                replies = inspect.active_queues() or {}
+        finally:
+            _close(celery)
+        return sorted(
+            name
+            for name, queues in replies.items()
+            if any(q.get("name") == self.queue for q in queues)
+        )
+
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+        from celery.exceptions import TimeoutError as CeleryTimeout
+        from celery.result import ResultSet
+
+        from render.celery_app import TASK, make_app
+
+        celery = make_app(self.broker_url, self.queue)
+        connection = celery.connection_for_write()  # its own: kombu's pools are process-wide
+        pending: dict[str, SegmentPlan] = {}
+        sent = []
+        try:
+            with celery.amqp.Producer(connection) as producer:
+                for plan in plans:
+                    task = celery.send_task(
+                        TASK, args=(plan, str(out)), queue=self.queue, producer=producer
+                    )
+                    pending[task.id] = plan
+                    sent.append(task)
+            # results come back through Redis pub/sub, each as soon as its segment is done
+            finished = ResultSet(sent, app=celery).iter_native(
+                timeout=self.timeout, interval=self.poll
+            )
+            try:
+                for task_id, meta in finished:
+                    plan = pending.pop(task_id)
+                    celery.backend.forget(task_id)
+                    yield _outcome(plan, meta, out)
+            except CeleryTimeout as exc:
+                raise RenderError(
+                    f"{where(next(iter(pending.values())))}: no result from the render workers "
+                    f"after {self.timeout:g} s ({len(pending)} segments still waiting in queue "
+                    f"'{self.queue}'); is `vidpay worker` running?"
+                ) from exc
+        finally:
+            if pending:  # interrupted: the workers need not render what nobody waits for
+                with suppress(Exception):  # best effort, the broker may be what failed
+                    celery.control.revoke(list(pending), connection=connection)
+                    for task_id in pending:
+                        celery.backend.forget(task_id)
+            for task in sent:
+                task.backend = None  # else a result collected later reopens the closed pub/sub
+            connection.close()
+            _close(celery)
+
+
+def _outcome(plan: SegmentPlan, meta: Mapping[str, Any], out: Path) -> Outcome:
+    from celery import states
+
+    if meta["status"] == states.SUCCESS:
+        result: SegmentResult = meta["result"]
+        if not (out / result.video).is_file():
+            message = (
+                f"{where(plan)}: a worker rendered it, but {out / result.video} is not here; "
+                "the media folder must be shared with the workers at the same path"
+            )
+            return Outcome(plan, error=RenderError(message))
+        return Outcome(plan, result)
+    error = meta.get("result")
+    if isinstance(error, RenderError) and str(error).startswith(where(plan)):
+        return Outcome(plan, error=error)
+    described = f"{type(error).__name__}: {error}" if error else meta["status"]
+    failure = RenderError(f"{where(plan)}: {described}")
+    if isinstance(error, BaseException):
+        failure.__cause__ = error
+    return Outcome(plan, error=failure)
+
+
+def _close(celery: Any) -> None:
+    """Close the app's result connections (an executor's app lives for one run); broker
+    connections were the caller's own."""
+    backend = celery._backend  # None unless results were asked for
+    if backend is not None:
+        consumer = getattr(backend, "result_consumer", None)
+        if consumer is not None:
+            consumer.stop()
+        backend.client.connection_pool.disconnect()
+    celery.close()

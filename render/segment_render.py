@@ -1,0 +1,142 @@
+"""Rendering one planned segment: voice, soundtrack, layers, video, captions and poster.
+
+Runs in a worker process (or a Celery worker on another machine): it reads only the plan and
+the content root, and writes only into the media store, every file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import wave
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from render.audio import SAMPLE_RATE, normalize_loudness, wav_duration
+from render.cache import MediaStore, atomic_path, content_key
+from render.captions import Spoken, cues_for, to_webvtt
+from render.compose import compose_video, encode_audio
+from render.content import ContentRoot
+from render.ffmpeg import FfmpegError
+from render.layout import FPS
+from render.segments import SegmentPlan, VoiceLine
+from render.timeline import Slot, shot_slots, visuals
+from render.tts.base import SpeechError
+from render.voices import engine_for, read_speech
+
+LOUDNESS = -16.0
+SEGMENT_FILES = ("mp4", "vtt", "jpg", "json")
+
+
+class RenderError(RuntimeError):
+    """A segment could not be rendered; says which scene, node, language and what failed."""
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    key: str
+    duration: float
+    video: str  # paths relative to the output folder
+    captions: str
+    poster: str
+    uses: tuple[str, ...]  # keys of cached speech and soundtrack files, kept while in use
+
+
+def render_segment(plan: SegmentPlan, out: Path, *, threads: int = 0) -> SegmentResult:
+    """Render a segment unless it is in the store already; return where its files are."""
+    store = MediaStore(out)
+    if store.has("segments", plan.key, SEGMENT_FILES):
+        return _result(json.loads(store.path("segments", plan.key, "json").read_text()))
+    try:
+        return _render(plan, store, threads)
+    except (SpeechError, FfmpegError, OSError) as exc:
+        where = f"scene {plan.scene_id}, node {plan.node_id}, language {plan.language}"
+        raise RenderError(f"{where}: {exc}") from exc
+
+
+def _render(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult:
+    root = ContentRoot(plan.root)
+    (store.out / "tmp").mkdir(parents=True, exist_ok=True)
+    speech = [_speech(shot.voice, root, store) if shot.voice else None for shot in plan.shots]
+    seconds = [wav_duration(p) if p else 0.0 for p in speech]
+    slots = shot_slots([(s, shot.pause) for s, shot in zip(seconds, plan.shots, strict=True)])
+    with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work_dir:
+        work = Path(work_dir)
+        audio = _soundtrack(speech, slots, store, work)
+        pictures = visuals([shot.show for shot in plan.shots], slots, plan.theme, work)
+        with atomic_path(store.path("segments", plan.key, "mp4")) as temporary:
+            compose_video(pictures.pieces, audio, temporary, threads=threads)
+        with atomic_path(store.path("segments", plan.key, "jpg")) as temporary:
+            pictures.poster.save(temporary, "JPEG", quality=85)
+    spoken = [
+        Spoken(shot.voice.text, slot.start / FPS, slot.start / FPS + slot.speech)
+        for shot, slot in zip(plan.shots, slots, strict=True)
+        if shot.voice is not None
+    ]
+    with atomic_path(store.path("segments", plan.key, "vtt")) as temporary:
+        temporary.write_text(to_webvtt(cues_for(spoken)), encoding="utf-8")
+    url = {ext: store.url(store.path("segments", plan.key, ext)) for ext in ("mp4", "vtt", "jpg")}
+    result = SegmentResult(
+        key=plan.key,
+        duration=slots[-1].end / FPS,
+        video=url["mp4"],
+        captions=url["vtt"],
+        poster=url["jpg"],
+        uses=tuple(p.stem for p in [*speech, audio] if p is not None),
+    )
+    with atomic_path(store.path("segments", plan.key, "json")) as temporary:
+        temporary.write_text(json.dumps(asdict(result)), encoding="utf-8")
+    return result
+
+
+def _result(data: dict[str, object]) -> SegmentResult:
+    data["uses"] = tuple(data.get("uses", ()))  # type: ignore[arg-type]
+    return SegmentResult(**data)  # type: ignore[arg-type]
+
+
+def _speech(voice: VoiceLine, root: ContentRoot, store: MediaStore) -> Path:
+    """The line spoken and loudness-normalised, from the cache when said before."""
+    key = content_key({"speech": voice.speech, "voice": voice.identity, "lufs": LOUDNESS})
+    target = store.path("speech", key, "wav")
+    if target.is_file():
+        return target
+    with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work:
+        raw = Path(work) / "raw.wav"
+        if voice.recorded is not None:
+            read_speech(voice.recorded, raw)
+        else:
+            engine_for(root, voice.language).synthesize(voice.speech, raw)
+        with atomic_path(target) as temporary:
+            normalize_loudness(raw, temporary, lufs=LOUDNESS)
+    return target
+
+
+def _soundtrack(
+    speech: list[Path | None], slots: list[Slot], store: MediaStore, work: Path
+) -> Path:
+    """Each shot's speech followed by silence to its end, encoded to AAC once and cached."""
+    key = content_key(
+        {
+            "soundtrack": [
+                [p.stem if p else None, s.end - s.start] for p, s in zip(speech, slots, strict=True)
+            ]
+        }
+    )
+    target = store.path("audio", key, "m4a")
+    if target.is_file():
+        return target
+    pcm = bytearray()
+    for path, slot in zip(speech, slots, strict=True):
+        if path is not None:
+            with wave.open(str(path), "rb") as source:
+                pcm += source.readframes(source.getnframes())
+        pcm += b"\0" * max(0, slot.end * SAMPLE_RATE // FPS * 2 - len(pcm))
+    wav = work / "soundtrack.wav"
+    with wave.open(str(wav), "wb") as sink:
+        sink.setnchannels(1)
+        sink.setsampwidth(2)
+        sink.setframerate(SAMPLE_RATE)
+        sink.writeframes(bytes(pcm))
+    with atomic_path(target) as temporary:
+        encode_audio(wav, temporary)
+    return target

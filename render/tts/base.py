@@ -1,0 +1,39 @@
+"""The voice engine interface: text in, a mono 16-bit WAV out.
+
+Engines are plugins (espeak, piper, gtts); the pipeline picks one per language from the content
+root's ``vidpay.toml``, caches what it says under ``identity()``, and normalises loudness itself.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+
+class SpeechError(RuntimeError):
+    """A voice could not be produced; the message names the engine, language and reason."""
+
+
+class Engine(ABC):
+    """One configured voice for one language."""
+
+    name: ClassVar[str]
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    @abstractmethod
+    def identity(self) -> str:
+        """Everything that changes the sound: engine, its version, voice, model hash, settings.
+
+        Part of every cache key, so changing any of it re-renders the segments that speak.
+        """
+
+    @abstractmethod
+    def synthesize(self, text: str, target: Path) -> None:
+        """Write ``text`` spoken as a mono 16-bit PCM WAV file at ``target``.
+
+        Writes atomically (a temporary file renamed into place): a failure leaves no file.
+        Raises ``SpeechError`` with a message a content designer can act on.
+        """

@@ -1,0 +1,269 @@
+"""Choosing the voice for a language: the content root's ``vidpay.toml`` and recorded voice-overs.
+
+A creditor picks an engine per language in ``vidpay.toml`` (espeak for every language when the
+file is absent), and may replace any single shot with a recording of a human voice in
+``voiceovers/<scene>/<lang>/<node>-<shot>.wav`` (or ``.mp3``); shots count from 1, as content
+designers count them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field, ValidationError, model_validator
+
+from render.audio import pcm_output, wav_duration
+from render.cache import atomic_path
+from render.content import ContentRoot
+from render.ffmpeg import FfmpegError, run_ffmpeg
+from render.problems import ContentError, Problem, display_path
+from render.scene import LanguageCode, StrictModel
+from render.tts.base import Engine, SpeechError
+from render.tts.espeak import MAX_RATE, MIN_RATE, EspeakEngine
+from render.tts.gtts import GttsEngine
+from render.tts.piper import PiperEngine
+
+CONFIG_FILE = "vidpay.toml"
+DEFAULT_ENGINE = "espeak"
+RECORDED_SUFFIXES = (".wav", ".mp3")  # the first found wins
+
+ENGINES: dict[str, type[Engine]] = {
+    "espeak": EspeakEngine,
+    "piper": PiperEngine,
+    "gtts": GttsEngine,
+}
+
+# The settings each engine understands; any other setting in its table is a mistake.
+OPTIONS = {
+    "espeak": frozenset({"voice", "rate"}),
+    "piper": frozenset({"model", "length_scale", "speaker"}),
+    "gtts": frozenset({"timeout", "slow"}),
+}
+
+
+def _known_engine(name: str) -> str:
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine '{name}'; choose one of {', '.join(ENGINES)}")
+    return name
+
+
+EngineName = Annotated[str, AfterValidator(_known_engine)]
+
+
+class LanguageVoice(StrictModel):
+    """One ``[voices.<lang>]`` table: the engine and its settings.
+
+    ``engine`` is None only while the default engine it would inherit is itself wrong.
+    """
+
+    engine: EngineName | None = None
+    voice: Annotated[str, Field(min_length=1)] | None = None
+    rate: Annotated[int, Field(ge=MIN_RATE, le=MAX_RATE)] | None = None
+    model: Annotated[str, Field(min_length=1)] | None = None
+    length_scale: Annotated[float, Field(gt=0.2, le=5.0)] | None = None
+    speaker: Annotated[int, Field(ge=0)] | None = None
+    timeout: Annotated[float, Field(gt=0, le=120)] | None = None
+    slow: bool | None = None
+
+    @model_validator(mode="after")
+    def _fits_engine(self) -> LanguageVoice:
+        if self.engine is None:  # the default engine is reported instead
+            return self
+        misplaced = sorted(set(self.settings()) - OPTIONS[self.engine])
+        if misplaced:
+            allowed = ", ".join(sorted(OPTIONS[self.engine]))
+            raise ValueError(
+                f"not a setting of the {self.engine} engine: {', '.join(misplaced)} "
+                f"(its settings: {allowed})"
+            )
+        if self.engine == "piper" and self.model is None:
+            raise ValueError(
+                "the piper engine needs a model: a path to an .onnx file or a voice package name"
+            )
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The settings given for the engine (without ``engine``)."""
+        return self.model_dump(exclude={"engine"}, exclude_none=True)
+
+
+class Voices(StrictModel):
+    """The ``[voices]`` table: a default engine and a table per language."""
+
+    engine: EngineName = DEFAULT_ENGINE
+    languages: dict[LanguageCode, LanguageVoice] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_languages(cls, data: Any) -> Any:
+        """``[voices.en]`` sits next to ``engine``; a language table without one inherits it."""
+        if not isinstance(data, dict):
+            return data
+        default = data.get("engine", DEFAULT_ENGINE)
+        inherited = {"engine": default} if default in ENGINES else {}
+        languages = {
+            key: {**inherited, **value} if isinstance(value, dict) else value
+            for key, value in data.items()
+            if key != "engine"
+        }
+        return {**({"engine": data["engine"]} if "engine" in data else {}), "languages": languages}
+
+    def for_language(self, language: str) -> LanguageVoice:
+        """The table for ``language``, or the default engine with its own defaults."""
+        voice = self.languages.get(language) or LanguageVoice()
+        return voice if voice.engine else voice.model_copy(update={"engine": self.engine})
+
+
+class VoiceConfig(StrictModel):
+    """The whole ``vidpay.toml``; only ``[voices]`` so far."""
+
+    voices: Voices = Field(default_factory=Voices)
+
+
+def read_voice_config(root: ContentRoot) -> VoiceConfig:
+    """The root's ``vidpay.toml``, or espeak for everything when there is none.
+
+    Raises ``ContentError`` naming ``vidpay.toml`` (and the line where it can be found).
+    """
+    path = root.path / CONFIG_FILE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return VoiceConfig()
+    return _parse_config(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+
+
+@cache
+def _parse_config(path: Path, _version: tuple[int, ...]) -> VoiceConfig:
+    """Parsed once per version of the file (its inode, size and times are the cache key)."""
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise ContentError([Problem(shown, 1, 1, f"cannot read file: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise ContentError([Problem(shown, 1, 1, "the file is not UTF-8 text")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line, col = _toml_position(str(exc))
+        message = _TOML_POSITION.sub("", str(exc))
+        raise ContentError([Problem(shown, line, col, f"invalid TOML: {message}")]) from exc
+    try:
+        return VoiceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(_problems(exc, shown, text)) from exc
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+
+
+def _toml_position(message: str) -> tuple[int, int]:
+    match = _TOML_POSITION.search(message)
+    if match and match.group(1):
+        return int(match.group(1)), int(match.group(2))
+    return 1, 1
+
+
+def _problems(exc: ValidationError, shown: str, text: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(str(part) for part in error["loc"] if part not in ("languages", "[key]"))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        elif error["type"] in ("model_type", "dict_type"):
+            message = "should be a table, such as [voices] or [voices.nl]"
+        line = _line_of(text, loc)
+        problems.append(Problem(shown, line, 1, f"{'.'.join(loc) or 'file'}: {message}"))
+    return problems
+
+
+def _line_of(text: str, loc: tuple[str, ...]) -> int:
+    """Best guess of the line a setting is on: the setting, else its table, else its parent."""
+    lines = text.splitlines()
+    for depth in range(len(loc), 0, -1):
+        line = _find(lines, loc[: depth - 1], loc[depth - 1])
+        if line is not None:
+            return line
+    return 1
+
+
+def _find(lines: list[str], table: tuple[str, ...], key: str) -> int | None:
+    """The line of ``key = ...`` inside ``[table]``, or of a header ``[table.key...]``."""
+    current: tuple[str, ...] = ()
+    assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER.match(line)
+        if header:
+            current = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
+            if current[: len(table) + 1] == (*table, key):
+                return number
+        elif current == table and assignment.match(line):
+            return number
+    return None
+
+
+def engine_for(root: ContentRoot, language: str) -> Engine:
+    """The engine speaking ``language`` for this content root, as ``vidpay.toml`` says."""
+    voice = read_voice_config(root).voices.for_language(language)
+    return _engine(voice, language, root.path)
+
+
+@cache
+def _engine(voice: LanguageVoice, language: str, base: Path) -> Engine:
+    """One engine object per setting, so engines may keep what they loaded."""
+    engine = voice.engine or DEFAULT_ENGINE
+    settings = voice.settings()
+    if engine == "piper":
+        settings["base"] = base
+    return ENGINES[engine](language, **settings)
+
+
+def recorded_voiceover(
+    root: ContentRoot, scene_id: str, language: str, node_id: str, shot_number: int
+) -> Path | None:
+    """A human recording replacing TTS for one shot (numbered from 1), if there is one."""
+    folder = root.voiceovers_dir / scene_id / language
+    for suffix in RECORDED_SUFFIXES:
+        candidate = folder / f"{node_id}-{shot_number}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def recorded_identity(path: Path) -> str:
+    """A content hash of a recording, for cache keys: re-recording re-renders the shot.
+
+    Hashed on every call: recordings are small, and a timestamp can miss a quick re-save.
+    """
+    with path.open("rb") as stream:
+        return "sha256:" + hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def read_speech(path: Path, target: Path) -> None:
+    """Convert a recorded .wav or .mp3 to the mono 16-bit WAV the engines write.
+
+    Raises ``SpeechError`` naming the file when it is missing, empty or not audio.
+    """
+    shown = display_path(path)
+    if not path.is_file():
+        raise SpeechError(f"recorded voice-over {shown} does not exist")
+    if path.stat().st_size == 0:
+        raise SpeechError(f"recorded voice-over {shown} is empty; record it again")
+    with atomic_path(target) as temporary:
+        try:
+            run_ffmpeg(
+                ["-i", path, "-map", "0:a:0", *pcm_output(), temporary], what=f"reading {shown}"
+            )
+        except FfmpegError as exc:
+            raise SpeechError(
+                f"recorded voice-over {shown} is not a WAV or MP3 file that can be played: {exc}"
+            ) from exc
+        if wav_duration(temporary) == 0:
+            raise SpeechError(f"recorded voice-over {shown} holds no sound")
