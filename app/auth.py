@@ -1,0 +1,401 @@
+"""Operators and designers: accounts, signing in, the admin session and CSRF protection.
+
+- Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher``); an unknown e-mail
+  address costs as much time as a wrong password, so the answer tells nothing.
+- Sign-in attempts are counted in ``login_attempt``: at most ``EMAIL_LIMIT`` failures per
+  e-mail address (since its last success) and ``CLIENT_LIMIT`` per client address within
+  ``WINDOW``. A blocked attempt is refused before the password is even looked at, and is not
+  counted itself, so the block ends ``WINDOW`` after the failure that caused it. Attempts for
+  one key are serialised (a PostgreSQL advisory lock; SQLite has one writer at a time), so a
+  burst of parallel guesses cannot slip past the limit.
+- The session is Starlette's signed cookie (``SessionMiddleware``, see ``session_options``):
+  HttpOnly, ``SameSite=Strict``, ``Secure`` when the base URL is https, limited to ``/admin``
+  and to a working day from signing in. It is bound to the password hash, so changing a
+  password signs out every session.
+- Every admin POST carries a per-session token in a hidden field (``csrf_token``), checked
+  with ``hmac.compare_digest`` before anything else runs (``check_csrf``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from markupsafe import escape
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.deps import SessionDep, StateDep
+from app.models import LoginAttempt, User
+
+ROLES = ("operator", "designer")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # hashing megabytes of "password" is a denial of service, not a password
+WINDOW = timedelta(minutes=15)
+EMAIL_LIMIT = 5  # failures per e-mail address in WINDOW (since its last successful sign-in)
+CLIENT_LIMIT = 20  # failures per client address in WINDOW: an office shares one address
+KEEP_ATTEMPTS = timedelta(days=1)
+SESSION_LIFETIME = timedelta(hours=8)  # a working day
+SESSION_COOKIE = "vidpay_admin"
+SIGN_IN = "/admin/login"
+CSRF_FIELD = "csrf"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    """A user cannot be added: the message says why, for the person adding it."""
+
+
+class SignInError(Exception):
+    """Signing in failed; the message can be shown as it is."""
+
+
+class WrongCredentialsError(SignInError):
+    def __init__(self) -> None:
+        super().__init__("The e-mail address or the password is not right.")
+
+
+class TooManyAttemptsError(SignInError):
+    """Too many failures lately; nothing was checked. ``retry_after`` is when to try again."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        minutes = max(1, -(-int(retry_after.total_seconds()) // 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(
+            f"Too many failed sign-in attempts. For your safety, signing in is paused: "
+            f"try again in {minutes} {unit}."
+        )
+        self.retry_after = retry_after
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    """The e-mail address as it is stored (trimmed, lower-case); ``UserError`` if it is not one."""
+    address = email.strip().lower()
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise UserError(f"'{email.strip()}' is not an e-mail address")
+    return address
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must be at least {MIN_PASSWORD} characters long")
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"the password must be at most {MAX_PASSWORD} characters long")
+
+
+def add_user(session: Session, email: str, password: str, role: str) -> User:
+    """Create a user (the caller commits); ``UserError`` for a bad e-mail address, a short
+    password, an unknown role or an existing user."""
+    address = normalise_email(email)
+    if role not in ROLES:
+        raise UserError(f"unknown role '{role}' (roles: {', '.join(ROLES)})")
+    check_password(password)
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise UserError(f"there is already a user {address}")
+    user = User(email=address, password_hash=_hasher.hash(password), role=role)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # added by someone else in the meantime; roll back
+        raise UserError(f"there is already a user {address}") from exc
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def attempt_keys(email: str, client: str) -> tuple[str, str]:
+    return f"email:{email.strip().lower()[:254]}", f"client:{client[:200]}"
+
+
+def _lock(session: Session, keys: tuple[str, ...]) -> None:
+    """Serialise attempts on these keys until the transaction ends.
+
+    The purge below is a write, which on SQLite takes the database's one write lock; on
+    PostgreSQL transaction-scoped advisory locks do it per key (taken in order: no deadlock).
+    """
+    cutoff = datetime.now(UTC) - KEEP_ATTEMPTS
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted(keys):
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
+
+def _failures(
+    session: Session, key: str, since: datetime, *, reset_on_success: bool
+) -> list[datetime]:
+    """When ``key`` failed since ``since`` (after its last success, if ``reset_on_success``)."""
+    if reset_on_success:
+        success = session.scalar(
+            select(func.max(LoginAttempt.at)).where(
+                LoginAttempt.key == key, LoginAttempt.succeeded.is_(True), LoginAttempt.at >= since
+            )
+        )
+        if success is not None:
+            since = max(since, _utc(success))
+    found = session.scalars(
+        select(LoginAttempt.at)
+        .where(LoginAttempt.key == key, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
+        .order_by(LoginAttempt.at)
+    )
+    return [_utc(at) for at in found]
+
+
+def authenticate(
+    session: Session, email: str, password: str, *, client: str, now: datetime | None = None
+) -> User:
+    """The user with this e-mail address and password (the caller commits the attempt).
+
+    Raises ``TooManyAttemptsError`` without checking anything when the address or the client
+    failed too often lately, else ``WrongCredentialsError`` for an unknown address or a wrong
+    password (both take the time of one argon2 verification).
+    """
+    now = now or datetime.now(UTC)
+    email_key, client_key = attempt_keys(email, client)
+    _lock(session, (email_key, client_key))
+    since = now - WINDOW
+    blocked_until = []
+    for key, limit, reset in ((email_key, EMAIL_LIMIT, True), (client_key, CLIENT_LIMIT, False)):
+        failures = _failures(session, key, since, reset_on_success=reset)
+        if len(failures) >= limit:
+            blocked_until.append(failures[-limit] + WINDOW)
+    if blocked_until:
+        raise TooManyAttemptsError(max(blocked_until) - now)
+    user = None
+    if len(password) <= MAX_PASSWORD:
+        try:
+            address = normalise_email(email)
+        except UserError:
+            address = None
+        if address is not None:
+            user = session.scalar(select(User).where(User.email == address))
+    good = _verify(user.password_hash if user else _dummy_hash(), password[:MAX_PASSWORD])
+    good = good and user is not None and len(password) <= MAX_PASSWORD
+    session.add_all(
+        LoginAttempt(key=key, succeeded=good, at=now) for key in (email_key, client_key)
+    )
+    if not good or user is None:
+        raise WrongCredentialsError
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: run uvicorn with
+    ``--proxy-headers`` and ``--forwarded-allow-ips`` so this is the visitor's)."""
+    return request.client.host if request.client else "unknown"
+
+
+# --- the session --------------------------------------------------------------------------------
+
+
+def session_key(settings: Settings) -> str:
+    """The cookie's signing key, derived from the server's secret (not the link secret itself)."""
+    return hmac.new(settings.key, b"vidpay admin session", hashlib.sha256).hexdigest()
+
+
+def session_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for Starlette's ``SessionMiddleware``."""
+    return {
+        "secret_key": session_key(settings),
+        "session_cookie": SESSION_COOKIE,
+        "max_age": int(SESSION_LIFETIME.total_seconds()),
+        "path": "/admin",
+        "same_site": "strict",
+        "https_only": settings.base_url.lower().startswith("https://"),
+    }
+
+
+def _password_mark(settings: Settings, user: User) -> str:
+    """Ties a session to the password it was opened with."""
+    digest = hmac.new(settings.key, user.password_hash.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def sign_in(request: Request, settings: Settings, user: User) -> None:
+    """Start a fresh session for ``user`` (a new CSRF token too)."""
+    request.session.clear()
+    request.session.update(
+        {
+            "user": user.id,
+            "at": int(time.time()),
+            "pw": _password_mark(settings, user),
+            CSRF_FIELD: secrets.token_urlsafe(32),
+        }
+    )
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token, made on first use (the sign-in form needs one too)."""
+    token = request.session.get(CSRF_FIELD)
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) a POST, PUT, PATCH or DELETE whose form lacks this session's token."""
+    if request.method in _SAFE_METHODS:
+        return
+    expected = request.session.get(CSRF_FIELD)
+    sent: object = None
+    form = None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        sent = form.get(CSRF_FIELD)
+    if not (
+        isinstance(expected, str)
+        and isinstance(sent, str)
+        and hmac.compare_digest(sent.encode(), expected.encode())
+    ):
+        if form is not None:
+            await form.close()  # an upload is spooled to a temporary file: let it go now
+        raise HTTPException(
+            status_code=403,
+            detail="This form has expired or did not come from this site. "
+            "Go back, reload the page and try again.",
+        )
+
+
+class SignInRequiredError(HTTPException):
+    """Nobody is signed in: off to the sign-in page, coming back here afterwards."""
+
+    def __init__(self, request: Request) -> None:
+        self.next = safe_next(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
+        location = f"{SIGN_IN}?next={quote(self.next, safe='/')}"
+        super().__init__(status_code=303, detail="Please sign in.", headers={"Location": location})
+        self.location = location
+
+
+def safe_next(path: str | None) -> str:
+    """Where to go after signing in: only an admin page of this site, never elsewhere."""
+    if (
+        path
+        and re.fullmatch(r"/admin(/[A-Za-z0-9._~/-]*)?(\?[A-Za-z0-9._~=&%+-]*)?", path)
+        and "//" not in path
+        and "/." not in path.split("?")[0]  # no dot segments: /admin/../ leaves the admin pages
+        and path.split("?")[0] != SIGN_IN
+    ):
+        return path
+    return "/admin"
+
+
+def current_user(request: Request, session: SessionDep, state: StateDep) -> User:
+    """The signed-in user; anyone else is sent to the sign-in page."""
+    data = request.session
+    user_id, started = data.get("user"), data.get("at")
+    if isinstance(user_id, int) and isinstance(started, int):
+        age = time.time() - started
+        user = session.get(User, user_id) if 0 <= age < SESSION_LIFETIME.total_seconds() else None
+        if user is not None and hmac.compare_digest(
+            str(data.get("pw", "")), _password_mark(state.settings, user)
+        ):
+            return user
+    if user_id is not None:
+        data.clear()  # expired, or the user or their password is gone
+    raise SignInRequiredError(request)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_operator(user: CurrentUser) -> User:
+    """Operators only (designers may look, not export)."""
+    if user.role != "operator":
+        raise HTTPException(status_code=403, detail="Only operators may do this.")
+    return user
+
+
+OperatorUser = Annotated[User, Depends(require_operator)]
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class AdminRoute(APIRoute):
+    """A route of the admin pages: ``SignInRequiredError`` becomes a redirect to the sign-in
+    page, and every answer gets headers that keep it out of caches and frames.
+
+    Use it as ``APIRouter(route_class=AdminRoute)`` for any router behind ``CurrentUser``.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def admin_handler(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except SignInRequiredError as exc:
+                response = _to_sign_in(request, exc)
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return admin_handler
+
+
+def _to_sign_in(request: Request, exc: SignInRequiredError) -> Response:
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        # A link from elsewhere (a mail, a chat): the SameSite=Strict cookie was not sent.
+        # Come back once from this site, and the cookie comes along if there is one.
+        target = escape(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        page = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta http-equiv="refresh" content="0;url={target}"><title>vidpay admin</title>'
+            f'</head><body><p><a href="{target}">Continue to the admin pages</a></p></body></html>'
+        )
+        return HTMLResponse(page)
+    return RedirectResponse(exc.location, status_code=303)

@@ -1,0 +1,319 @@
+"""Campaigns from CSV, their links, and what each debtor did.
+
+A CSV is checked completely before anything is written: every bad row is reported with its
+line and the reason, and one bad row means nothing is imported (unless the operator asks to
+skip the bad rows, which are then listed).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.config import DEFAULT_RETENTION_DAYS
+from app.models import Campaign, Debtor, Event, Outcome, Variant
+from app.tokens import new_salt, token_for, token_hash
+from render.formatting import parse_variable
+from render.problems import ContentError, Problem, display_path
+from render.scene import Scene, VariableType
+
+CORE_COLUMNS = ("reference", "name", "language", "email", "phone")
+REQUIRED = ("reference", "name", "language")
+MAX_FIELD = 1000
+_LIMITS = {"reference": 100, "name": 200, "email": 254, "phone": 40}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    fields: dict[str, str]  # the core columns
+    values: dict[str, str]  # the scene's variables, as written in the CSV
+    amount_cents: int | None
+
+
+def amount_variable(scene: Scene) -> str | None:
+    """The variable that holds what is owed: ``amount_due``, else the only money variable."""
+    money = [name for name, kind in scene.variables.items() if kind == "money"]
+    if "amount_due" in money:
+        return "amount_due"
+    return money[0] if len(money) == 1 else None
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What a CSV must hold for a campaign of one or more scenes (A/B variants): every
+    variable of every scene, and a language all of them offer."""
+
+    label: str
+    variables: dict[str, VariableType]
+    languages: list[str]
+    amount: str | None
+
+    @classmethod
+    def of(cls, scenes: Scene | Sequence[Scene]) -> Requirements:
+        scenes = [scenes] if isinstance(scenes, Scene) else list(scenes)
+        variables: dict[str, VariableType] = {}
+        for scene in scenes:
+            for name, kind in scene.variables.items():
+                if variables.setdefault(name, kind) != kind:
+                    raise ValueError(
+                        f"variable '{name}' is {variables[name]} in one scene and {kind} in another"
+                    )
+        languages = [
+            lang for lang in scenes[0].languages if all(lang in s.languages for s in scenes)
+        ]
+        amounts = {amount_variable(scene) for scene in scenes}
+        if len(amounts) > 1:
+            raise ValueError("the scenes keep the amount owed in different variables")
+        return cls(", ".join(s.id for s in scenes), variables, languages, amounts.pop())
+
+
+def read_rows(path: Path, scenes: Scene | Sequence[Scene]) -> list[Row]:
+    """Every row checked; ``ContentError`` lists every bad one (``file:line:1: reason``)."""
+    rows, problems = check_rows(path, scenes)
+    if problems:
+        raise ContentError(problems)
+    return rows
+
+
+def check_rows(path: Path, scenes: Scene | Sequence[Scene]) -> tuple[list[Row], list[Problem]]:
+    """The good rows and a problem for each bad one; a file that cannot be read at all (no
+    header, wrong encoding, no rows) raises ``ContentError``."""
+    need = Requirements.of(scenes)
+    shown = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ContentError([Problem(shown, 1, 1, f"cannot read the CSV: {exc.strerror}")]) from exc
+    except UnicodeDecodeError as exc:
+        message = "the CSV is not UTF-8 text; save it as UTF-8"
+        raise ContentError([Problem(shown, 1, 1, message)]) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    columns = [c.strip() for c in next(reader, None) or []]
+    header = _header_problems(columns, need, shown)
+    if header:
+        raise ContentError(header)
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1  # where the row starts; a quoted field may span lines
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(shown, line, 1, f"cannot read this row: {exc}"))
+            break
+        if not any(cell.strip() for cell in cells):
+            continue
+        raw = dict(zip(columns, cells, strict=False))
+        row, messages = _check_row(raw, len(cells), len(columns), need)
+        reference = (raw.get("reference") or "").strip()
+        if reference in seen:
+            messages.append(f"reference '{reference}' is also on line {seen[reference]}")
+        seen.setdefault(reference, line)
+        problems.extend(Problem(shown, line, 1, message) for message in messages)
+        if row is not None and not messages:
+            rows.append(Row(line, *row))
+    if not rows and not problems:
+        raise ContentError([Problem(shown, 1, 1, "the CSV has no debtors")])
+    return rows, problems
+
+
+def _header_problems(columns: list[str], need: Requirements, shown: str) -> list[Problem]:
+    if not columns:
+        return [Problem(shown, 1, 1, "the CSV is empty; it needs a header row")]
+    expected = [*CORE_COLUMNS, *(v for v in need.variables if v not in CORE_COLUMNS)]
+    problems = [
+        Problem(shown, 1, 1, f"missing column '{name}'")
+        for name in expected
+        if name not in columns and name not in ("email", "phone")
+    ]
+    problems += [
+        Problem(shown, 1, 1, f"unknown column '{name}' (columns: {', '.join(expected)})")
+        for name in columns
+        if name not in expected
+    ]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    problems += [Problem(shown, 1, 1, f"column '{name}' appears twice") for name in repeated]
+    return problems
+
+
+def _check_row(
+    raw: dict[str, str], cells: int, columns: int, need: Requirements
+) -> tuple[tuple[dict[str, str], dict[str, str], int | None] | None, list[str]]:
+    """(fields, variable values, cents owed), or None and every reason the row is bad."""
+    if cells != columns:
+        hint = " (a quote left open?)" if cells < columns else ""
+        return None, [f"{cells} fields where the header has {columns}{hint}"]
+    problems = []
+    fields = {name: (raw.get(name) or "").strip() for name in CORE_COLUMNS}
+    problems += [f"{name}: missing" for name in REQUIRED if not fields[name]]
+    for name, value in raw.items():
+        limit = _LIMITS.get(name, MAX_FIELD)
+        if len(value) > limit:
+            problems.append(f"{name}: longer than {limit} characters")
+    language = fields["language"]
+    if language and language not in need.languages:
+        offered = ", ".join(need.languages)
+        problems.append(
+            f"language: '{language}' is not offered by scene '{need.label}' ({offered})"
+        )
+    if fields["email"] and not _EMAIL.match(fields["email"]):
+        problems.append(f"email: '{fields['email']}' is not an e-mail address")
+    if fields["phone"] and not _PHONE.match(fields["phone"]):
+        problems.append(f"phone: '{fields['phone']}' is not a phone number")
+    values, parsed = {}, {}
+    for name, kind in need.variables.items():
+        value = (raw.get(name) or "").strip()
+        if not value:
+            if name not in REQUIRED:
+                problems.append(f"{name}: missing")
+            continue
+        values[name] = value
+        try:
+            parsed[name] = parse_variable(kind, value)
+        except ValueError as exc:
+            problems.append(f"{name}: {exc}")
+    amount = need.amount
+    cents = None
+    if amount in parsed:
+        cents = int(Decimal(str(parsed[amount])) * 100)
+        if cents <= 0:
+            problems.append(f"{amount}: the amount owed must be more than zero")
+    if problems:
+        return None, problems
+    return (fields, values, cents), []
+
+
+def import_campaign(
+    session: Session,
+    *,
+    scene: Scene,
+    rows: list[Row],
+    name: str,
+    key: bytes,
+    variants: Sequence[tuple[Scene, int]] = (),
+    expires_at: datetime | None = None,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+) -> Campaign:
+    """Create the campaign and its debtors in one transaction (the caller commits).
+
+    With ``variants`` (scene, weight), each debtor gets one scene, chosen from a hash of their
+    reference in proportion to the weights: the same CSV always splits the same way.
+    """
+    variants = list(variants) or [(scene, 1)]
+    campaign = Campaign(
+        name=name, scene_id=variants[0][0].id, expires_at=expires_at, retention_days=retention_days
+    )
+    campaign.variants = [Variant(scene_id=s.id, weight=w) for s, w in variants]
+    session.add(campaign)
+    session.flush()
+    debtors = []
+    for row in rows:
+        salt = new_salt()
+        debtors.append(
+            {
+                "campaign_id": campaign.id,
+                "reference": row.fields["reference"],
+                "name": row.fields["name"],
+                "language": row.fields["language"],
+                "email": row.fields["email"] or None,
+                "phone": row.fields["phone"] or None,
+                "scene_id": assign_variant(row.fields["reference"], variants).id,
+                "values": row.values,
+                "amount_cents": row.amount_cents,
+                "token_salt": salt,
+                "token_hash": token_hash(token_for(key, salt)),
+                "disputed": False,
+            }
+        )
+    for start in range(0, len(debtors), 5000):  # bounded statements for very large files
+        session.execute(insert(Debtor), debtors[start : start + 5000])
+    return campaign
+
+
+def assign_variant(reference: str, variants: Sequence[tuple[Scene, int]]) -> Scene:
+    """The variant for a debtor: deterministic, and spread in proportion to the weights."""
+    total = sum(weight for _, weight in variants)
+    point = int.from_bytes(hashlib.sha256(f"variant:{reference}".encode()).digest()[:8]) % total
+    for scene, weight in variants:
+        if point < weight:
+            return scene
+        point -= weight
+    raise AssertionError("unreachable: the point lies below the total weight")
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign | None:
+    return session.get(Campaign, campaign_id)
+
+
+def links(
+    session: Session, campaign_id: int, *, key: bytes, base_url: str
+) -> Iterator[tuple[str, str]]:
+    """(reference, personal link) for every debtor of a campaign."""
+    query = (
+        select(Debtor.reference, Debtor.token_salt)
+        .where(Debtor.campaign_id == campaign_id)
+        .order_by(Debtor.id)
+    )
+    for reference, salt in session.execute(query):
+        yield reference, f"{base_url.rstrip('/')}/v/{token_for(key, salt)}"
+
+
+def write_qr_codes(found: list[tuple[str, str]], folder: Path) -> list[Path]:
+    """One SVG QR code per debtor, named by reference, for printing on a letter."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for reference, link in found:
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", reference)[:100] or "debtor"
+        path = folder / f"{safe}.svg"
+        image = qrcode.make(
+            link, image_factory=SvgPathImage, error_correction=qrcode.constants.ERROR_CORRECT_M
+        )
+        with path.open("wb") as file:
+            image.save(file)
+        written.append(path)
+    return written
+
+
+def outcomes(session: Session, campaign_id: int) -> Iterator[dict[str, Any]]:
+    """Per debtor: the last node reached, the choices made and the latest outcome."""
+    debtors = session.scalars(
+        select(Debtor).where(Debtor.campaign_id == campaign_id).order_by(Debtor.id)
+    )
+    for debtor in debtors:
+        events = session.scalars(
+            select(Event).where(Event.debtor_id == debtor.id).order_by(Event.received_at, Event.id)
+        ).all()
+        latest = session.scalars(
+            select(Outcome)
+            .where(Outcome.debtor_id == debtor.id)
+            .order_by(Outcome.id.desc())
+            .limit(1)
+        ).first()
+        yield {
+            "reference": debtor.reference,
+            "last_node": next((e.node for e in reversed(events) if e.node), None),
+            "choices": [f"{e.node}->{e.data.get('target')}" for e in events if e.type == "choice"],
+            "outcome": latest.action if latest else None,
+            "details": latest.details if latest else {},
+            "disputed": debtor.disputed,
+        }

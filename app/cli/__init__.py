@@ -1,0 +1,10 @@
+"""The ``vidpay`` command: what content designers and operators run."""
+
+from app.cli import admin, content, integration, operations, workers  # noqa: F401  (they register commands)
+from app.cli._base import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""Commands for admin: the users who sign in to the admin pages.
+
+``vidpay user add EMAIL --role operator|designer`` asks for the password twice without echo,
+or reads it from ``VIDPAY_PASSWORD`` (for scripts). A bad e-mail address, a short password or
+an existing user is an error (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from app.cli._base import app
+from app.config import Settings
+
+PASSWORD_VARIABLE = "VIDPAY_PASSWORD"
+
+user_app = typer.Typer(
+    help="Users of the admin pages: operators and designers.", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+
+
+class Role(StrEnum):
+    operator = "operator"
+    designer = "designer"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"vidpay: {message}", err=True)
+    return typer.Exit(1)
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address; they sign in with it.")],
+    role: Annotated[
+        Role, typer.Option("--role", help="operator (may export) or designer (may look).")
+    ],
+) -> None:
+    """Add a user; the password is asked twice, or read from VIDPAY_PASSWORD."""
+    from app.auth import UserError, check_password, normalise_email
+
+    try:
+        address = normalise_email(email)
+    except UserError as exc:
+        raise _fail(str(exc)) from exc
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        check_password(password)
+    except UserError as exc:
+        raise _fail(str(exc)) from exc
+
+    from app.auth import add_user
+    from app.db import make_engine, session_factory, transaction, upgrade
+
+    settings = Settings()
+    upgrade(settings.database)
+    engine = make_engine(settings.database, pooled=False)
+    try:
+        with transaction(session_factory(engine)) as session:
+            user = add_user(session, address, password, role.value)
+            user_id = user.id
+    except UserError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"added {role.value} {address} (user {user_id})", err=True)

@@ -1,0 +1,212 @@
+"""Commands for content: validate, graph, translate and render scenes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from app.cli._base import (
+    RootOption,
+    ScenesArgument,
+    app,
+    content_root,
+    fail_usage,
+    i18n_app,
+    report,
+    scene_paths,
+)
+from render.i18n import compile_catalogue, update_catalogues
+from render.problems import ContentError, display_path, errors_in
+from render.validate import inspect_scene, load_scene, validate_root
+
+
+@app.command()
+def validate(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
+    """Check scenes and their catalogues; print every problem as path:line:col: message."""
+    content = content_root(root)
+    paths = scene_paths(content, scenes)
+    problems = validate_root(content, paths)
+    report(problems)
+    errors = len(errors_in(problems))
+    warnings = len(problems) - errors
+    noun = "scene" if len(paths) == 1 else "scenes"
+    typer.echo(f"{len(paths)} {noun} checked: {errors} errors, {warnings} warnings", err=True)
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def graph(
+    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    root: RootOption = Path(),
+    format: Annotated[str, typer.Option("--format", help="mermaid, dot or svg.")] = "mermaid",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Draw a scene graph: nodes with their first line, choices on the edges."""
+    from render.graph import FORMATS  # grandalf: only when drawing
+
+    if format not in FORMATS:
+        raise fail_usage(f"unknown format '{format}'; use one of: {', '.join(FORMATS)}")
+    content = content_root(root)
+    path = scene_paths(content, [scene])[0]
+    try:
+        loaded = load_scene(path, content, catalogues=False)
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc
+    drawing = FORMATS[format](loaded)
+    if output is None:
+        sys.stdout.write(drawing)
+    else:
+        output.write_text(drawing, encoding="utf-8")
+        typer.echo(f"wrote {display_path(output)}", err=True)
+
+
+@i18n_app.command("extract")
+def i18n_extract(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
+    """Write translations/<scene>.pot with every text of each scene."""
+    _update(root, scenes, templates_only=True, drop_obsolete=False)
+
+
+@i18n_app.command("update")
+def i18n_update(
+    scenes: ScenesArgument = None,
+    root: RootOption = Path(),
+    drop_obsolete: Annotated[
+        bool, typer.Option(help="Remove entries no longer in the scene.")
+    ] = False,
+) -> None:
+    """Extract, then merge new texts into translations/<lang>/LC_MESSAGES/<scene>.po."""
+    _update(root, scenes, templates_only=False, drop_obsolete=drop_obsolete)
+
+
+def _update(
+    root: Path, scenes: list[str] | None, *, templates_only: bool, drop_obsolete: bool
+) -> None:
+    content = content_root(root)
+    failed = False
+    for path in scene_paths(content, scenes):
+        inspection = inspect_scene(path, content, catalogues=False)
+        if inspection.scene is None:
+            report(errors_in(inspection.problems))
+            failed = True
+            continue
+        changed, problems = update_catalogues(
+            content,
+            inspection.scene,
+            inspection.positions,
+            _relative_to(path, content.path),
+            templates_only=templates_only,
+            drop_obsolete=drop_obsolete,
+        )
+        report(problems)
+        failed = failed or bool(problems)
+        for changed_path in changed:
+            typer.echo(f"wrote {display_path(changed_path)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@i18n_app.command("compile")
+def i18n_compile(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
+    """Write .mo files beside the .po files (fuzzy translations are left out)."""
+    content = content_root(root)
+    failed = False
+    for path in scene_paths(content, scenes):
+        inspection = inspect_scene(path, content)
+        if inspection.scene is None:
+            report(errors_in(inspection.problems))
+            failed = True
+            continue
+        scene = inspection.scene
+        for language in scene.languages:
+            if language != scene.source_language:
+                written = compile_catalogue(content.po_path(scene.id, language), language)
+                typer.echo(f"wrote {display_path(written)}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def render(
+    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    root: RootOption = Path(),
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Language to render (repeatable), or 'all'.")
+    ] = None,
+    node: Annotated[
+        list[str] | None, typer.Option("--node", help="Only this node (repeatable).")
+    ] = None,
+    debtor: Annotated[
+        Path | None, typer.Option("--debtor", help="A debtor's JSON: render their personal nodes.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder [default: ROOT/var/media].")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Parallel renders [default: all cores].")
+    ] = None,
+) -> None:
+    """Render a scene into segments and manifests; print the manifest paths."""
+    from render.pipeline import read_debtor, render_scene
+    from render.segment_render import RenderError
+
+    content = content_root(root)
+    path = scene_paths(content, [scene])[0]
+    try:
+        loaded = load_scene(path, content)
+        debtor_values = read_debtor(debtor, loaded) if debtor else None
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc
+    languages = loaded.languages if not lang or "all" in lang else lang
+    for kind, names, known in (
+        ("language", languages, loaded.languages),
+        ("node", node or [], loaded.nodes),
+    ):
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise fail_usage(
+                f"scene '{loaded.id}' has no {kind} '{unknown[0]}' ({', '.join(known)})"
+            )
+    target = out or content.path / "var" / "media"
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("rendering {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task(loaded.id, total=None)
+        try:
+            manifests = render_scene(
+                loaded,
+                content,
+                target,
+                languages=languages,
+                nodes=node,
+                debtor=debtor_values,
+                jobs=jobs,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except (RenderError, ContentError) as exc:
+            bar.stop()
+            typer.echo(f"vidpay: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    for manifest in manifests:
+        typer.echo(display_path(manifest))
+
+
+def _relative_to(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

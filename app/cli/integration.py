@@ -1,0 +1,203 @@
+"""Commands for integration: API keys, webhook endpoints and deliveries, and retention.
+
+Keys and signing secrets are printed once, on standard output, and never again; everything
+else goes to standard error.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from app.cli._base import app, fail_usage
+from app.cli.operations import campaign_app
+from app.config import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+apikey_app = typer.Typer(help="API keys for the integration API.", no_args_is_help=True)
+webhook_app = typer.Typer(help="Webhook endpoints that receive outcomes.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries (the outbox).", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(webhook_app, name="webhook")
+app.add_typer(webhooks_app, name="webhooks")
+
+
+@contextmanager
+def _database(settings: Settings, *, pooled: bool = False) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an up-to-date schema; every connection is closed when the block ends."""
+    from app.db import make_engine, session_factory, upgrade
+
+    upgrade(settings.database)
+    engine = make_engine(settings.database, pooled=pooled)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    from app.db import transaction
+
+    with _database(settings) as sessions, transaction(sessions) as session:
+        yield session
+
+
+@apikey_app.command("add")
+def apikey_add(name: Annotated[str, typer.Argument(help="Who or what uses the key.")]) -> None:
+    """Make an API key and print it: this is the only time it is shown."""
+    from app.apikeys import create_api_key, key_prefix
+
+    with _transaction(Settings()) as session:
+        try:
+            key = create_api_key(session, name)
+        except ValueError as exc:
+            raise fail_usage(str(exc)) from exc
+    typer.echo(key)
+    typer.echo(
+        f"API key '{name}' (prefix {key_prefix(key)}) made; keep it now, it is not shown again",
+        err=True,
+    )
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix: 8 characters after vp_.")],
+) -> None:
+    """Revoke an API key at once."""
+    from app.apikeys import revoke
+
+    with _transaction(Settings()) as session:
+        if not revoke(session, prefix):
+            raise fail_usage(f"no live API key with prefix '{prefix}'")
+    typer.echo(f"revoked the API key with prefix {prefix}", err=True)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Print every key's prefix, name, creation and revocation (never the key)."""
+    from app.apikeys import list_keys
+
+    with _transaction(Settings()) as session:
+        for key in list_keys(session):
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
+            typer.echo(f"{key.prefix}\t{key.name}\t{key.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+
+
+@webhook_app.command("add")
+def webhook_add(
+    url: Annotated[str, typer.Argument(help="Where to POST outcomes (http or https).")],
+    campaign: Annotated[
+        int | None, typer.Option("--campaign", help="Only this campaign's outcomes.")
+    ] = None,
+) -> None:
+    """Add an endpoint; print its id and its signing secret (shown once, for the receiver)."""
+    from app.campaigns import get_campaign
+    from app.webhooks import add_endpoint, endpoint_secret
+
+    settings = Settings()
+    with _transaction(settings) as session:
+        if campaign is not None and get_campaign(session, campaign) is None:
+            raise fail_usage(f"no campaign {campaign}")
+        try:
+            endpoint = add_endpoint(session, url, campaign)
+        except ValueError as exc:
+            raise fail_usage(str(exc)) from exc
+        endpoint_id = endpoint.id
+    typer.echo(f"endpoint {endpoint_id}")
+    typer.echo(f"secret {endpoint_secret(settings.key, endpoint_id)}")
+    scope = f"campaign {campaign}" if campaign is not None else "every campaign"
+    typer.echo(f"outcomes of {scope} go to {url}; give the secret to the receiver", err=True)
+
+
+@webhook_app.command("list")
+def webhook_list() -> None:
+    """Print every endpoint: id, campaign (or *), active, URL and its deliveries per status."""
+    from app.webhooks import list_endpoints
+
+    with _transaction(Settings()) as session:
+        for endpoint, counts in list_endpoints(session):
+            scope = str(endpoint.campaign_id) if endpoint.campaign_id is not None else "*"
+            state = "active" if endpoint.active else "inactive"
+            tally = " ".join(f"{s}={counts.get(s, 0)}" for s in ("pending", "delivered", "failed"))
+            typer.echo(f"{endpoint.id}\t{scope}\t{state}\t{endpoint.url}\t{tally}")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    loop: Annotated[
+        bool,
+        typer.Option(
+            "--loop", help="Keep going (every few seconds, and purge daily) until stopped."
+        ),
+    ] = False,
+    interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds.")] = 5.0,
+) -> None:
+    """Send the due webhook deliveries once (for cron), or keep sending with --loop."""
+    import httpx
+
+    from app.webhooks import USER_AGENT, Dispatcher, deliver_due
+
+    settings = Settings()
+    if not loop:
+        with (
+            _database(settings) as sessions,
+            httpx.Client(headers={"User-Agent": USER_AGENT}) as client,
+        ):
+            report = deliver_due(sessions, key=settings.key, client=client)
+        for error in report.errors:
+            typer.echo(error, err=True)
+        typer.echo(
+            f"delivered {report.delivered}, to retry {report.retried}, failed {report.failed}",
+            err=True,
+        )
+        return
+    with _database(settings, pooled=True) as sessions:
+        dispatcher = Dispatcher(sessions, settings, interval=interval)
+
+        def stop(_signal: int, _frame: Any) -> None:
+            dispatcher.stop()
+
+        previous = signal.signal(signal.SIGTERM, stop)
+        typer.echo(f"sending webhooks every {interval:g}s; Ctrl-C or SIGTERM stops", err=True)
+        try:
+            dispatcher.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    typer.echo("stopped", err=True)
+
+
+@campaign_app.command("purge")
+def campaign_purge(
+    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove a campaign's personal data and personal media now, keeping anonymous counts;
+    its links stop working. (Done automatically after the campaign's retention period.)"""
+    from app.retention import purge_campaign
+
+    settings = Settings()
+    if not yes:
+        typer.confirm(
+            f"Remove the personal data of campaign {campaign_id}? This cannot be undone",
+            abort=True,
+            err=True,
+        )
+    with _database(settings) as sessions:
+        report = purge_campaign(sessions, campaign_id, settings.media_dir)
+    if report is None:
+        raise fail_usage(f"no campaign {campaign_id}")
+    typer.echo(
+        f"purged campaign {campaign_id}: {report.debtors} debtors, {report.outcomes} outcomes, "
+        f"{report.events} events, {report.deliveries} webhook deliveries, "
+        f"{len(report.files)} files",
+        err=True,
+    )

@@ -1,0 +1,245 @@
+"""Commands for operators: the database, campaigns and the server.
+
+The database and web modules are imported inside the commands that use them, so that
+``vidpay validate`` or ``vidpay render`` do not pay for SQLAlchemy and Alembic at start-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from app.cli._base import RootOption, app, content_root, fail_usage, report, scene_paths
+from app.config import DEFAULT_RETENTION_DAYS, Settings
+from render.problems import ContentError
+from render.validate import load_scene
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+DEMO_CAMPAIGN = "Demo"
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+campaign_app = typer.Typer(
+    help="Campaigns: import debtors, print links and outcomes.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(campaign_app, name="campaign")
+
+
+def _database(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on an up-to-date schema (migrating is quick when there is nothing to do)."""
+    from app.db import make_engine, session_factory, upgrade
+
+    upgrade(settings.database)
+    return session_factory(make_engine(settings.database))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (DATABASE_URL, default var/vidpay.db)."""
+    from app.db import upgrade
+
+    settings = Settings()
+    upgrade(settings.database)
+    typer.echo("database is up to date", err=True)
+
+
+@campaign_app.command("import")
+def campaign_import(
+    scene: Annotated[
+        list[str],
+        typer.Option("--scene", help="Scene id or path; repeat as SCENE=WEIGHT for A/B variants."),
+    ],
+    csv_file: Annotated[
+        Path,
+        typer.Option("--csv", help="reference,name,language,email,phone + the scene's variables."),
+    ],
+    name: Annotated[str, typer.Option("--name", help="A name for operators.")],
+    root: RootOption = Path(),
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Import the good rows; list the skipped ones.")
+    ] = False,
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="The links end then (2026-12-31 or ISO time).")
+    ] = None,
+    retention_days: Annotated[
+        int, typer.Option("--retention-days", min=1, help="Personal data is purged after this.")
+    ] = DEFAULT_RETENTION_DAYS,
+) -> None:
+    """Import a campaign from CSV; print its id. One bad row and nothing is imported."""
+    from app.campaigns import Requirements, check_rows, import_campaign
+    from app.db import transaction
+
+    settings = Settings(root=root)
+    content = content_root(root)
+    expires_at = _expiry(expires, settings.timezone) if expires else None
+    try:
+        variants = [
+            (load_scene(scene_paths(content, [n])[0], content), w) for n, w in map(_weighted, scene)
+        ]
+        Requirements.of([s for s, _ in variants])
+    except ValueError as exc:
+        raise fail_usage(str(exc)) from exc
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc
+    try:
+        rows, problems = check_rows(csv_file, [s for s, _ in variants])
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc
+    report(problems)
+    if problems and not skip_invalid:
+        typer.echo(
+            f"{len(problems)} problems: nothing imported (--skip-invalid imports the good rows)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    with transaction(_database(settings)) as session:
+        campaign = import_campaign(
+            session, scene=variants[0][0], rows=rows, name=name, key=settings.key,
+            variants=variants, expires_at=expires_at, retention_days=retention_days,
+        )  # fmt: skip
+    typer.echo(campaign.id)
+    skipped = len({p.line for p in problems})
+    note = f", skipped {skipped} rows (listed above)" if skipped else ""
+    typer.echo(f"imported {len(rows)} debtors into campaign {campaign.id}{note}", err=True)
+
+
+def _weighted(text: str) -> tuple[str, int]:
+    """``arrears=50`` -> ("arrears", 50); a scene without a weight weighs 1."""
+    scene, _, weight = text.partition("=")
+    if not weight:
+        return scene, 1
+    if not weight.isdigit() or int(weight) < 1:
+        raise ValueError(f"the weight in '{text}' must be a whole number of at least 1")
+    return scene, int(weight)
+
+
+def _expiry(text: str, timezone: str) -> datetime:
+    """A date means the end of that day in the creditor's time zone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail_usage(f"--expires '{text}' is not a date like 2026-12-31") from None
+    if len(text) <= 10:
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+@campaign_app.command("links")
+def campaign_links(
+    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="Where the app is served.")
+    ] = None,
+    qr: Annotated[
+        Path | None, typer.Option("--qr", help="Also write a QR code (SVG) per debtor here.")
+    ] = None,
+) -> None:
+    """Print reference,link for every debtor as CSV (and QR codes for letters)."""
+    from app.campaigns import get_campaign, links, write_qr_codes
+    from app.db import transaction
+
+    settings = Settings()
+    with transaction(_database(settings)) as session:
+        campaign = get_campaign(session, campaign_id)
+        if campaign is None:
+            raise fail_usage(f"no campaign {campaign_id}")
+        if campaign.purged_at is not None:
+            raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+        found = list(
+            links(session, campaign_id, key=settings.key, base_url=base_url or settings.base_url)
+        )
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["reference", "link"])
+    writer.writerows(found)
+    if qr is not None:
+        written = write_qr_codes(found, qr)
+        typer.echo(f"wrote {len(written)} QR codes to {qr}", err=True)
+
+
+@campaign_app.command("outcomes")
+def campaign_outcomes(
+    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+) -> None:
+    """Print, per debtor: last node, choices made, outcome and its details."""
+    from app.campaigns import get_campaign, outcomes
+    from app.db import transaction
+
+    if format not in ("csv", "json"):
+        raise fail_usage(f"unknown format '{format}'; use csv or json")
+    settings = Settings()
+    with transaction(_database(settings)) as session:
+        if get_campaign(session, campaign_id) is None:
+            raise fail_usage(f"no campaign {campaign_id}")
+        rows = list(outcomes(session, campaign_id))
+    if format == "json":
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        return
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["reference", "last_node", "choices", "outcome", "details", "disputed"])
+    for row in rows:
+        writer.writerow(
+            [row["reference"], row["last_node"] or "", " ".join(row["choices"]), row["outcome"] or "",
+             json.dumps(row["details"], ensure_ascii=False, default=str) if row["details"] else "", row["disputed"]]
+        )  # fmt: skip
+
+
+@app.command()
+def serve(
+    root: RootOption = Path(),
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Serve the player, self-service and API for a content root (DATABASE_URL, default SQLite)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    content_root(root)
+    settings = Settings(root=root)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """The demo behind `make run`: render the sample, make a demo campaign once, print its
+    links and serve them."""
+    from sqlalchemy import select
+
+    from app.campaigns import import_campaign, links, read_rows
+    from app.db import transaction
+    from app.models import Campaign
+    from render.pipeline import render_scene
+
+    settings = Settings(root=Path(), base_url=f"http://{host}:{port}")
+    content = settings.content
+    scene = load_scene(content.find_scene("arrears"), content)
+    typer.echo("rendering the sample scene (the first time takes about a minute)...", err=True)
+    render_scene(scene, content, settings.media_dir, languages=scene.languages)
+    sessions = _database(settings)
+    with transaction(sessions) as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.name == DEMO_CAMPAIGN))
+        if campaign is None:
+            rows = read_rows(Path("demo/debtors.csv"), scene)
+            campaign = import_campaign(
+                session, scene=scene, rows=rows, name=DEMO_CAMPAIGN, key=settings.key
+            )
+        demo_links = list(links(session, campaign.id, key=settings.key, base_url=settings.base_url))
+    typer.echo("\nDemo links (one per debtor and language):")
+    for reference, link in demo_links:
+        typer.echo(f"  {reference:<10} {link}")
+    typer.echo("")
+    serve(Path(), host, port)

@@ -1,0 +1,77 @@
+"""Settings, read once from the environment (``VIDPAY_*``, and ``DATABASE_URL``) and passed in.
+
+The defaults are the embedded demo: SQLite in ``var/``, media rendered into ``var/media``, the
+demo payment provider. In production (``VIDPAY_ENV=production``) the secret key must come from
+the environment; in development one is generated once and kept in ``var/secret.key``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from render.content import ContentRoot
+
+DEFAULT_RETENTION_DAYS = 180  # personal data of a campaign is purged this long after it starts
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIDPAY_", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    root: Path = Path()  # the content root: scenes, translations, voiceovers, static
+    var: Path = Path("var")  # the database file, media and the development secret live here
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "VIDPAY_DATABASE_URL")
+    )
+    media: Path | None = None  # rendered segments; default <var>/media
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/Amsterdam"
+    payment_provider: Literal["demo", "mollie"] = "demo"
+    mollie_api_key: str | None = None
+    mollie_api_url: str = "https://api.mollie.com/v2"
+    max_body_bytes: int = 16_384  # the largest form or event a debtor's browser may send
+    max_upload_bytes: int = 64_000_000  # a campaign CSV uploaded on the admin pages
+    render_executor: Literal["local", "celery"] = "local"  # renders started from the admin pages
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env == "production" and not self.secret_key:
+            raise ValueError("VIDPAY_SECRET_KEY must be set in production")
+        if self.payment_provider == "mollie" and not self.mollie_api_key:
+            raise ValueError("VIDPAY_MOLLIE_API_KEY must be set for the mollie payment provider")
+        return self
+
+    @property
+    def content(self) -> ContentRoot:
+        return ContentRoot(self.root)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.media or self.var / "media"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.var / 'vidpay.db').resolve()}"
+
+    @cached_property
+    def key(self) -> bytes:
+        """The secret that link tokens are derived from."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.var / "secret.key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip().encode()
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(32))
+        return path.read_text().strip().encode()

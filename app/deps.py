@@ -1,0 +1,100 @@
+"""What a route needs, as FastAPI dependencies: the app's state, a session, the visit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.callers import CallerCache
+from app.config import Settings
+from app.event_writer import EventWriter
+from app.i18n import Gettext, gettext_for
+from app.media import Media
+from app.models import Campaign, Debtor
+from app.payments.base import PaymentProvider
+from app.scenes import LoadedScene, SceneBook
+from app.tokens import looks_like_token, token_hash
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    scenes: SceneBook
+    media: Media
+    templates: Jinja2Templates
+    payments: PaymentProvider
+    events: EventWriter
+    callers: CallerCache
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.vidpay
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    with state.sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@dataclass
+class Visit:
+    """A debtor opening their link: who, which video, in which language."""
+
+    debtor: Debtor
+    loaded: LoadedScene
+    language: str
+
+    @property
+    def _(self) -> Gettext:
+        return gettext_for(self.language)
+
+
+def get_visit(token: str, request: Request, session: SessionDep, state: StateDep) -> Visit:
+    """The debtor behind a link; anything else is a plain 404 that reveals nothing."""
+    debtor = None
+    if looks_like_token(token):
+        debtor = session.scalar(select(Debtor).where(Debtor.token_hash == token_hash(token)))
+    if debtor is None:
+        raise HTTPException(status_code=404)
+    campaign = session.get(Campaign, debtor.campaign_id)
+    if campaign is None or campaign.purged_at is not None:
+        raise HTTPException(status_code=404)
+    loaded = state.scenes.get(debtor.scene_id)
+    offered = loaded.scene.languages
+    wanted = request.query_params.get("lang")
+    language = next((lang for lang in (wanted, debtor.language) if lang in offered), offered[0])
+    if campaign.expires_at is not None and _utc(campaign.expires_at) <= datetime.now(UTC):
+        raise LinkExpiredError(Visit(debtor, loaded, language))
+    return Visit(debtor, loaded, language)
+
+
+class LinkExpiredError(Exception):
+    """The campaign's links have ended: the debtor gets a friendly page with the phone number."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__("link expired")
+        self.visit = visit
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back timestamps without a zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+VisitDep = Annotated[Visit, Depends(get_visit)]

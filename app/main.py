@@ -1,0 +1,150 @@
+"""The web app: the debtor's player and self-service, and the JSON API."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.auth import session_options
+from app.callers import CallerCache
+from app.config import Settings
+from app.db import make_engine, session_factory, upgrade
+from app.deps import AppState, LinkExpiredError
+from app.event_writer import EventWriter
+from app.media import Media
+from app.payments import make_provider
+from app.scenes import SceneBook
+from app.web import admin, admin_actions, api, integration, payments, player, steps
+from app.webhooks import start_dispatcher
+from render.content import BUNDLED
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    upgrade(settings.database)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database)
+    provider = make_provider(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        gc.collect()
+        gc.freeze()  # what start-up built lives forever: keep it out of every collection
+        events.start()
+        # Webhooks and the daily retention purge, in a thread; a purge ends cached links too.
+        dispatcher = start_dispatcher(settings, sessions, on_purge=_app.state.vidpay.callers.forget)
+        yield
+        dispatcher.stop()
+        events.stop()  # writes what is queued before the connections close
+        engine.dispose()  # close pooled connections when the server stops
+        provider.close()
+
+    app = FastAPI(
+        title="vidpay",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+    )
+    sessions = session_factory(engine)
+    events = EventWriter(sessions)
+    app.state.vidpay = AppState(
+        settings=settings,
+        sessions=sessions,
+        events=events,
+        callers=CallerCache(sessions),
+        scenes=SceneBook(settings.content),
+        media=Media(settings.content, settings.media_dir),
+        templates=Jinja2Templates(
+            env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+        ),
+        payments=provider,
+    )
+    app.mount("/static", StaticFiles(directory=BUNDLED / "static"), name="static")
+    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
+    for module in (player, steps, payments, api):
+        app.include_router(module.router)
+    app.include_router(integration.router)
+    app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
+    app.include_router(admin.router)
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_middleware(SessionMiddleware, **session_options(settings))  # the admin pages
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        uploads={"/admin/campaigns/new": settings.max_upload_bytes},
+    )
+    return app
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Plain short answers: a 404 for an unknown link says nothing about why."""
+    if exc.status_code == 404:
+        return PlainTextResponse("Not found", status_code=404)
+    headers = getattr(exc, "headers", None)  # e.g. WWW-Authenticate on a 401
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=headers)
+
+
+async def _expired(request: Request, exc: LinkExpiredError) -> Response:
+    """An ended campaign: say so kindly, and how to reach a person (410 Gone)."""
+    from app.web.player import page_context
+
+    state: AppState = request.app.state.vidpay
+    token = request.path_params.get("token", "")
+    context = page_context(request, exc.visit, token, title=exc.visit._("This link has ended"))
+    return state.templates.TemplateResponse(request, "expired.html", context, status_code=410)
+
+
+async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()
+    ]
+    return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes before anything reads them whole."""
+
+    def __init__(self, app: ASGIApp, limit: int, uploads: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.limit = limit
+        self.uploads = uploads or {}  # paths that take a file, and their own limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.uploads.get(scope["path"], self.limit)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await PlainTextResponse("Request too large", status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(status_code=413, detail="Request too large")
+            return message
+
+        await self.app(scope, counted, send)

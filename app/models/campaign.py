@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.config import DEFAULT_RETENTION_DAYS
+from app.models.base import Base, Timestamped
+
+if TYPE_CHECKING:
+    from app.models.debtor import Debtor
+
+
+class Campaign(Timestamped, Base):
+    """One mailing: one or more scenes (A/B variants) sent to a list of debtors.
+
+    ``scene_id`` is the first variant's scene; each debtor's own variant is on the debtor.
+    """
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scene_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # links end
+    retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    debtors: Mapped[list[Debtor]] = relationship(back_populates="campaign")
+    variants: Mapped[list[Variant]] = relationship(
+        order_by="Variant.id", cascade="all, delete-orphan"
+    )
+
+
+class Variant(Base):
+    """A scene of an A/B campaign and its share of the debtors (weights are relative)."""
+
+    __tablename__ = "variant"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "scene_id", name="uq_variant_campaign_scene"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    scene_id: Mapped[str] = mapped_column(String(64))
+    weight: Mapped[int]

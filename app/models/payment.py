@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Timestamped, utcnow
+
+
+class Payment(Timestamped, Base):
+    """A payment started with a provider; its status follows the provider's webhooks."""
+
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("provider", "provider_id", name="uq_payment_provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    node: Mapped[str] = mapped_column(String(64))  # the pay step it was started from
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(64))
+    amount_cents: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    checkout_url: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

@@ -1,0 +1,310 @@
+"""Rendering a campaign ahead of time: every scene's shared segments in each language its
+debtors speak, every debtor's personal segments with their own values, and the manifests.
+
+The manifests are the ones the web app looks for (:mod:`app.media`): ``<scene>/<lang>.json``
+and, per debtor, ``<scene>/<lang>/d<debtor id>.json``, made from the same plans, so a debtor
+who opens their link finds everything rendered. A campaign with A/B variants renders each
+debtor's own scene. Each manifest is written as soon as its segments are there.
+
+A ``RenderJob`` row follows the render for the admin pages: totals, then ``done`` (rendered
+now or already there) and ``failed``, updated at most about once a second, and the status at
+the end. A render killed halfway and started again continues where it was: segments are
+content-addressed and written atomically, so finished ones are skipped and none is half
+written; the new job marks the one it takes over from as interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import transaction
+from app.media import debtor_values
+from app.models import Campaign, Debtor, RenderJob
+from app.models.base import utcnow
+from app.scenes import LoadedScene, SceneBook
+from render.content import ContentRoot
+from render.executors import Executor
+from render.pipeline import plan_scene, write_manifest
+from render.scene import Scene
+from render.segment_render import RenderError, SegmentResult
+from render.segments import SegmentPlan, personal_nodes, plan_segment
+from render.theme import load_theme
+from render.tts.base import SpeechError
+
+REFRESH = 1.0  # seconds between updates of the RenderJob row
+ERROR_LENGTH = 1000  # RenderJob.error
+
+
+class CampaignNotFoundError(LookupError):
+    pass
+
+
+@dataclass
+class RenderCounts:
+    """Distinct segments of a campaign render: ``done`` counts rendered and already there."""
+
+    total: int = 0
+    cached: int = 0  # already in the media store
+    rendered: int = 0
+    failed: int = 0
+
+    @property
+    def done(self) -> int:
+        return self.cached + self.rendered
+
+
+@dataclass(frozen=True)
+class ManifestPlan:
+    """One manifest: a scene in one language, for everyone (``debtor`` None) or one debtor."""
+
+    scene: Scene
+    language: str
+    plans: dict[str, SegmentPlan]  # node -> plan
+    debtor: str | None = None  # the manifest's reference: d<debtor id>
+
+
+@dataclass
+class CampaignPlan:
+    manifests: list[ManifestPlan] = field(default_factory=list)
+
+    @property
+    def segments(self) -> list[SegmentPlan]:
+        """Every distinct segment."""
+        unique = {p.key: p for m in self.manifests for p in m.plans.values()}
+        return list(unique.values())
+
+    @property
+    def personal(self) -> set[str]:
+        """Keys of the debtors' own segments."""
+        return {p.key for m in self.manifests if m.debtor for p in m.plans.values()}
+
+
+@dataclass(frozen=True)
+class CampaignRender:
+    job_id: int
+    counts: RenderCounts
+    seconds: float
+    manifests: int  # written
+    errors: list[str]  # one per failed segment (scene, node, language and what went wrong)
+
+
+CampaignProgress = Callable[[RenderCounts], None]
+
+
+def plan_campaign(session: Session, campaign_id: int, content: ContentRoot) -> CampaignPlan:
+    """The manifests of a campaign and their segments, planned from its debtors."""
+    if session.get(Campaign, campaign_id) is None:
+        raise CampaignNotFoundError(f"no campaign {campaign_id}")
+    debtors = session.scalars(
+        select(Debtor).where(Debtor.campaign_id == campaign_id).order_by(Debtor.id)
+    ).all()
+    by_scene: defaultdict[str, list[Debtor]] = defaultdict(list)
+    for debtor in debtors:
+        by_scene[debtor.scene_id].append(debtor)
+    book = SceneBook(content)
+    plan = CampaignPlan()
+    for scene_id, members in by_scene.items():
+        loaded = book.get(scene_id)
+        scene = loaded.scene
+        in_use = {d.language for d in members}
+        languages = [lang for lang in scene.languages if lang in in_use]
+        # the shared manifests, exactly as `vidpay render` and the web app make them
+        for language, plans in plan_scene(scene, content, languages=languages).items():
+            plan.manifests.append(ManifestPlan(scene, language, plans))
+        plan.manifests.extend(_personal(loaded, members, content))
+    return plan
+
+
+def _personal(
+    loaded: LoadedScene, debtors: list[Debtor], content: ContentRoot
+) -> list[ManifestPlan]:
+    """Each debtor's personal nodes in their language, planned as ``plan_scene`` does for the
+    web app (theme and catalogues loaded once per scene, not once per debtor)."""
+    scene = loaded.scene
+    theme = load_theme(content, scene.brand)
+    wanted = personal_nodes(scene)
+    personal = [node for node in scene.nodes if node in wanted]
+    manifests = []
+    for debtor in debtors:
+        language = debtor.language
+        try:
+            plans = {
+                node: plan_segment(
+                    scene,
+                    node,
+                    language,
+                    root=content,
+                    theme=theme,
+                    translations=loaded.translations.get(language, {}),
+                    values=debtor_values(loaded, debtor),
+                    personal=True,
+                )
+                for node in personal
+            }
+        except SpeechError as exc:
+            raise RenderError(f"scene {scene.id}, language {language}: {exc}") from exc
+        manifests.append(ManifestPlan(scene, language, plans, f"d{debtor.id}"))
+    return manifests
+
+
+def render_campaign(
+    sessions: sessionmaker[Session],
+    campaign_id: int,
+    *,
+    content: ContentRoot,
+    out: Path,
+    executor: Executor,
+    progress: CampaignProgress | None = None,
+    refresh: float = REFRESH,
+) -> CampaignRender:
+    """Render a campaign's segments and manifests into ``out``, recorded as a ``RenderJob``.
+
+    Segments that fail are counted and reported (``errors``), and the manifests that need them
+    are not written; the job then ends ``failed``. Anything else that stops the render (no such
+    scene, a broker that cannot be reached, Ctrl-C) marks the job failed and is raised.
+    """
+    started = time.monotonic()
+    content = ContentRoot(content.path.resolve())  # plans name files by absolute path
+    out = out.resolve()
+    with transaction(sessions) as session:
+        if session.get(Campaign, campaign_id) is None:
+            raise CampaignNotFoundError(f"no campaign {campaign_id}")
+        job = RenderJob(campaign_id=campaign_id, executor=executor.name, status="running")
+        session.add(job)
+        session.flush()
+        session.execute(
+            update(RenderJob)
+            .where(
+                RenderJob.campaign_id == campaign_id,
+                RenderJob.status == "running",
+                RenderJob.id != job.id,
+            )
+            .values(
+                status="failed",
+                error=f"interrupted; continued by render job {job.id}",
+                finished_at=utcnow(),
+            )
+        )
+    recorder = _Recorder(sessions, job.id, refresh)
+    counts = RenderCounts()
+    errors: list[str] = []
+    try:
+        with sessions() as session:
+            plan = plan_campaign(session, campaign_id, content)
+        segments = plan.segments
+        counts.total = len(segments)
+        recorder.update(counts, force=True)
+        if progress:
+            progress(counts)
+        written = _render(plan, segments, out, executor, counts, errors, recorder, progress)
+    except BaseException as exc:
+        with suppress(Exception):  # the database may be what failed: raise the real error
+            recorder.finish(counts, "failed", _describe(exc))
+        raise
+    status = "failed" if errors else "finished"
+    summary = None
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        summary = errors[0][: ERROR_LENGTH - len(more)] + more
+    recorder.finish(counts, status, summary)
+    return CampaignRender(job.id, counts, time.monotonic() - started, written, errors)
+
+
+def _render(
+    plan: CampaignPlan,
+    segments: list[SegmentPlan],
+    out: Path,
+    executor: Executor,
+    counts: RenderCounts,
+    errors: list[str],
+    recorder: _Recorder,
+    progress: CampaignProgress | None,
+) -> int:
+    """Render the segments, writing each manifest once all of its segments are there."""
+    waiting: list[set[str]] = [{p.key for p in m.plans.values()} for m in plan.manifests]
+    needed_by: defaultdict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(waiting):
+        for key in keys:
+            needed_by[key].append(index)
+    results: dict[str, SegmentResult] = {}
+    written = 0
+
+    def write(index: int) -> None:
+        nonlocal written
+        manifest = plan.manifests[index]
+        write_manifest(
+            manifest.scene, manifest.language, manifest.plans, results, out, debtor=manifest.debtor
+        )
+        written += 1
+
+    for index, keys in enumerate(waiting):
+        if not keys:  # a scene without personal nodes: the debtor's manifest is empty
+            write(index)
+    with closing(executor.outcomes(segments, out)) as outcomes:
+        for outcome in outcomes:
+            key = outcome.plan.key
+            if outcome.result is None:
+                counts.failed += 1
+                errors.append(str(outcome.error))
+            else:
+                results[key] = outcome.result
+                if outcome.cached:
+                    counts.cached += 1
+                else:
+                    counts.rendered += 1
+                for index in needed_by[key]:
+                    waiting[index].discard(key)
+                    if not waiting[index]:
+                        write(index)
+            recorder.update(counts)
+            if progress:
+                progress(counts)
+    return written
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return (str(exc) or type(exc).__name__)[:ERROR_LENGTH]
+
+
+class _Recorder:
+    """Keeps the RenderJob row up to date, writing at most once per ``refresh`` seconds."""
+
+    def __init__(self, sessions: sessionmaker[Session], job_id: int, refresh: float) -> None:
+        self.sessions = sessions
+        self.job_id = job_id
+        self.refresh = refresh
+        self.last = float("-inf")
+
+    def update(self, counts: RenderCounts, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self.last >= self.refresh:
+            self._write(counts)
+            self.last = now
+
+    def finish(self, counts: RenderCounts, status: str, error: str | None) -> None:
+        self._write(counts, status=status, error=error, finished_at=utcnow())
+
+    def _write(self, counts: RenderCounts, **more: str | datetime | None) -> None:
+        with transaction(self.sessions) as session:
+            session.execute(
+                update(RenderJob)
+                .where(RenderJob.id == self.job_id)
+                .values(
+                    total=counts.total,
+                    done=counts.done,
+                    failed=counts.failed,
+                    updated_at=utcnow(),
+                    **more,
+                )
+            )

@@ -1,0 +1,243 @@
+"""Retention: a campaign's personal data is removed once it is no longer needed.
+
+``purge_campaign`` (``vidpay campaign purge ID``, and automatically ``Campaign.retention_days``
+after a campaign was created, from the dispatcher's daily ``purge_expired``) removes:
+
+- from each debtor: name, e-mail, phone, the scene's variables (the CSV values), and the
+  reference, which becomes ``purged-<debtor id>``; the link's token hash is replaced by a
+  random one and its salt emptied, so the links answer 404 and cannot be printed again;
+- from outcomes: every detail but the structural ones (dates, amounts, counts, the callback
+  slot): dispute reasons, phone numbers and payment references go;
+- from player events: every data field but the structural ones (choice targets, action,
+  language switches), so error texts the browser sent go;
+- the stored bodies of webhook deliveries for the campaign's outcomes (pending ones are
+  given up);
+- the debtors' personal manifests (``manifests/<scene>/<lang>/d<debtor id>.json``) and every
+  segment only they point at (video, captions, poster), with the speech and soundtrack files
+  only those segments used.
+
+What stays is anonymous: the debtors' languages and variants, outcomes per action and node
+(with installment dates and amounts), events per type and node, and ``Campaign.purged_at``.
+The funnel and ``vidpay campaign outcomes`` keep working on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import Campaign, Debtor, Event, Outcome
+from app.webhooks import as_utc, scrub_deliveries
+
+log = logging.getLogger("vidpay.retention")
+
+# What is kept of outcome details and event data: structure, never free text.
+OUTCOME_DETAILS = frozenset(
+    {"installments", "first_date", "total_cents", "amount_cents", "date", "slot", "referred"}
+)
+EVENT_DATA = frozenset({"target", "action", "auto", "on", "from", "to", "start"})
+_IDENTIFIER = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
+_KEY = re.compile(r"[0-9a-f]{16,64}")
+_MEDIA_KINDS = ("segments", "speech", "audio")
+
+
+@dataclass
+class PurgeReport:
+    campaign_id: int
+    debtors: int = 0
+    outcomes: int = 0
+    events: int = 0
+    deliveries: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def _structural(value: Any) -> bool:
+    if isinstance(value, bool | int | float) or value is None:
+        return True
+    return isinstance(value, str) and _IDENTIFIER.fullmatch(value) is not None
+
+
+def scrub_details(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k in OUTCOME_DETAILS and _structural(v)}
+
+
+def scrub_event_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k in EVENT_DATA and _structural(v)}
+
+
+def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) -> PurgeReport:
+    """Remove the campaign's personal data from the database, in the caller's transaction."""
+    report = PurgeReport(campaign.id)
+    debtor_ids = list(session.scalars(select(Debtor.id).where(Debtor.campaign_id == campaign.id)))
+    report.debtors = len(debtor_ids)
+    if debtor_ids:
+        session.execute(
+            update(Debtor),
+            [
+                {
+                    "id": debtor_id,
+                    "reference": f"purged-{debtor_id}",
+                    "name": "",
+                    "email": None,
+                    "phone": None,
+                    "values": {},
+                    "token_salt": "",
+                    "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                }
+                for debtor_id in debtor_ids
+            ],
+        )
+    in_campaign = select(Debtor.id).where(Debtor.campaign_id == campaign.id)
+    outcomes = session.execute(
+        select(Outcome.id, Outcome.submission, Outcome.details).where(
+            Outcome.debtor_id.in_(in_campaign)
+        )
+    ).all()
+    changed = [
+        {"id": oid, "details": scrub_details(details or {})}
+        for oid, _, details in outcomes
+        if scrub_details(details or {}) != (details or {})
+    ]
+    if changed:
+        session.execute(update(Outcome), changed)
+    report.outcomes = len(changed)
+    events = session.execute(
+        select(Event.id, Event.data).where(Event.debtor_id.in_(in_campaign))
+    ).all()
+    changed = [
+        {"id": eid, "data": scrub_event_data(data or {})}
+        for eid, data in events
+        if scrub_event_data(data or {}) != (data or {})
+    ]
+    if changed:
+        session.execute(update(Event), changed)
+    report.events = len(changed)
+    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes])
+    campaign.purged_at = now or datetime.now(UTC)
+    session.flush()
+    return report
+
+
+def remove_personal_media(media_dir: Path, debtor_ids: set[int]) -> list[Path]:
+    """Delete these debtors' personal manifests and the files only they use; returns them."""
+    manifests_dir = media_dir / "manifests"
+    if not manifests_dir.is_dir() or not debtor_ids:
+        return []
+    names = {f"d{debtor_id}.json" for debtor_id in debtor_ids}
+    personal: list[Path] = []
+    others: list[Path] = []
+    for path in manifests_dir.rglob("*.json"):
+        is_personal = path.name in names and path.parent.parent.parent == manifests_dir
+        (personal if is_personal else others).append(path)
+    kept_segments: set[str] = set()
+    kept_keys: set[str] = set()
+    for path in others:
+        for node in _nodes(path):
+            kept_segments.add(str(node.get("video")))
+            kept_keys.update(_uses(media_dir, node))
+    removed: list[Path] = []
+    doomed_keys: set[str] = set()
+    for path in personal:
+        for node in _nodes(path):
+            if str(node.get("video")) in kept_segments:
+                continue
+            doomed_keys.update(_uses(media_dir, node))
+            video = node.get("video")
+            files = [node.get(name) for name in ("video", "captions", "poster")]
+            if isinstance(video, str):
+                files.append(str(Path(video).with_suffix(".json")))
+            for name in files:
+                if isinstance(name, str):
+                    removed += _unlink(media_dir, media_dir / name)
+        removed += _unlink(media_dir, path)
+    for key in doomed_keys - kept_keys:
+        if _KEY.fullmatch(key):
+            for kind in _MEDIA_KINDS:
+                for path in (media_dir / kind / key[:2]).glob(f"{key}.*"):
+                    removed += _unlink(media_dir, path)
+    return removed
+
+
+def _nodes(manifest: Path) -> list[dict[str, Any]]:
+    try:
+        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [n for n in nodes.values() if isinstance(n, dict)] if isinstance(nodes, dict) else []
+
+
+def _uses(media_dir: Path, node: dict[str, Any]) -> set[str]:
+    """The speech and soundtrack keys a node's segment was made from (its sidecar)."""
+    video = node.get("video")
+    if not isinstance(video, str):
+        return set()
+    sidecar = media_dir / Path(video).with_suffix(".json")
+    try:
+        uses = json.loads(sidecar.read_text(encoding="utf-8")).get("uses", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {u for u in uses if isinstance(u, str)}
+
+
+def _unlink(media_dir: Path, path: Path) -> list[Path]:
+    """Remove a file inside the media folder (never outside it, whatever a manifest says)."""
+    try:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(media_dir.resolve()) or not resolved.is_file():
+            return []
+        resolved.unlink()
+    except OSError:
+        log.warning("could not remove %s", path)
+        return []
+    return [path]
+
+
+def purge_campaign(
+    sessions: sessionmaker[Session],
+    campaign_id: int,
+    media_dir: Path,
+    *,
+    now: datetime | None = None,
+) -> PurgeReport | None:
+    """Purge one campaign: the database first (committed), then its personal files. Running it
+    again on a purged campaign removes any files left behind. None for an unknown campaign."""
+    with sessions() as session, session.begin():
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            return None
+        if campaign.purged_at is None:
+            report = scrub(session, campaign, now=now)
+        else:
+            report = PurgeReport(campaign_id)
+        debtor_ids = set(
+            session.scalars(select(Debtor.id).where(Debtor.campaign_id == campaign_id))
+        )
+    report.files = remove_personal_media(media_dir, debtor_ids)
+    return report
+
+
+def expired(campaign: Campaign, now: datetime) -> bool:
+    return as_utc(campaign.created_at) + timedelta(days=campaign.retention_days) <= now
+
+
+def purge_expired(
+    sessions: sessionmaker[Session], media_dir: Path, *, now: datetime | None = None
+) -> list[int]:
+    """Purge every campaign past its retention period; returns their ids."""
+    moment = as_utc(now) if now else datetime.now(UTC)
+    with sessions() as session:
+        candidates = session.scalars(select(Campaign).where(Campaign.purged_at.is_(None))).all()
+        due = [c.id for c in candidates if expired(c, moment)]
+    for campaign_id in due:
+        purge_campaign(sessions, campaign_id, media_dir, now=moment)
+    return due

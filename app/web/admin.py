@@ -1,0 +1,437 @@
+"""The operators' pages under ``/admin``: sign in, the campaigns, and one campaign's numbers.
+
+Every page needs a signed-in operator or designer (``CurrentUser``); every POST needs the
+session's CSRF token (``check_csrf``, a router dependency, so it runs before anything else).
+Charts are SVG drawn on the server; every chart has its numbers in a table beside it. The only
+script is the render progress bar's, which asks ``render.json`` every few seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app.auth import (
+    AdminRoute,
+    CurrentUser,
+    OperatorUser,
+    SignInError,
+    TooManyAttemptsError,
+    authenticate,
+    check_csrf,
+    client_address,
+    csrf_token,
+    safe_next,
+    sign_in,
+    sign_out,
+)
+from app.deps import AppState, SessionDep, StateDep
+from app.funnel import (
+    ACTION_LABELS,
+    NODE_STAGES,
+    STAGES,
+    CampaignSummary,
+    Funnel,
+    OutcomeFilter,
+    OutcomeRow,
+    campaign_funnels,
+    campaign_summaries,
+    count_outcomes,
+    filter_choices,
+    latest_render,
+    outcome_counts,
+    outcome_rows,
+)
+from app.models import Campaign, RenderJob, User
+from app.stats import ALPHA, Comparison, compare
+from app.web.admin_charts import drop as _drop
+from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
+
+router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
+
+SHOWN_OUTCOMES = 50  # rows on the page; the CSV has them all
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; script-src 'nonce-{nonce}'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def admin_page(
+    request: Request,
+    state: AppState,
+    template: str,
+    *,
+    title: str,
+    user: User | None,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    nonce = secrets.token_urlsafe(16)
+    response = state.templates.TemplateResponse(
+        request,
+        f"admin/{template}",
+        {
+            "title": title,
+            "user": user,
+            "csrf": csrf_token(request),
+            "nonce": nonce,
+            **context,
+        },
+        status_code=status,
+    )
+    response.headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
+    return response
+
+
+# --- signing in and out -------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def sign_in_page(request: Request, state: StateDep, next: str | None = None) -> Response:
+    if isinstance(request.session.get("user"), int):
+        return RedirectResponse(safe_next(next), status_code=303)
+    return admin_page(
+        request, state, "login.html", title="Sign in", user=None, next=safe_next(next), email=""
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def sign_in_submit(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/admin",
+) -> Response:
+    try:
+        user = authenticate(session, email, password, client=client_address(request))
+    except SignInError as exc:
+        # A page, not an exception: the attempt is committed with the request's transaction.
+        return admin_page(
+            request,
+            state,
+            "login.html",
+            title="Sign in",
+            user=None,
+            status=429 if isinstance(exc, TooManyAttemptsError) else 401,
+            error=str(exc),
+            next=safe_next(next),
+            email=email.strip()[:254],
+        )
+    sign_in(request, state.settings, user)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def sign_out_submit(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/admin/login", status_code=303)
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+def campaign_list(
+    request: Request, user: CurrentUser, state: StateDep, session: SessionDep
+) -> Response:
+    zone = ZoneInfo(state.settings.timezone)
+    return admin_page(
+        request,
+        state,
+        "campaigns.html",
+        title="Campaigns",
+        user=user,
+        campaigns=campaign_summaries(session),
+        local=lambda moment: moment.astimezone(zone),
+        percent=_percent,
+    )
+
+
+def _summary(session: Session, campaign_id: int) -> CampaignSummary:
+    found = campaign_summaries(session, campaign_id)
+    if not found:
+        raise HTTPException(status_code=404)
+    return found[0]
+
+
+def _exists(session: Session, campaign_id: int) -> None:
+    if session.get(Campaign, campaign_id) is None:
+        raise HTTPException(status_code=404)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The outcome filters as given in the query, checked."""
+
+    action: str
+    language: str
+    variant: str
+    start: str
+    end: str
+    errors: list[str]
+    outcome_filter: OutcomeFilter
+
+    def query(self) -> str:
+        pairs = {
+            "action": self.action,
+            "language": self.language,
+            "variant": self.variant,
+            "from": self.start,
+            "to": self.end,
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
+
+
+def _filters(
+    state: AppState,
+    action: str | None,
+    language: str | None,
+    variant: str | None,
+    start: str | None,
+    end: str | None,
+) -> Filters:
+    zone = ZoneInfo(state.settings.timezone)
+    errors: list[str] = []
+
+    def day(value: str | None, name: str) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            errors.append(f"“{name}” is not a date (write it as 2026-12-31).")
+            return None
+
+    first, last = day(start, "From"), day(end, "To")
+    if first and last and first > last:
+        errors.append("“From” is after “To”: no outcomes can match.")
+    chosen = OutcomeFilter(
+        action=(action or None) and action[:32],
+        language=(language or None) and language[:16],
+        variant=(variant or None) and variant[:64],
+        start=datetime.combine(first, time.min, zone) if first else None,
+        end=datetime.combine(last + timedelta(days=1), time.min, zone) if last else None,
+    )
+    return Filters(
+        action=chosen.action or "",
+        language=chosen.language or "",
+        variant=chosen.variant or "",
+        start=first.isoformat() if first else "",
+        end=last.isoformat() if last else "",
+        errors=errors,
+        outcome_filter=chosen,
+    )
+
+
+FilterQuery = Annotated[str | None, Query(max_length=100)]
+
+
+def outcome_filters(
+    state: StateDep,
+    action: FilterQuery = None,
+    language: FilterQuery = None,
+    variant: FilterQuery = None,
+    start: Annotated[str | None, Query(alias="from", max_length=100)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=100)] = None,
+) -> Filters:
+    return _filters(state, action, language, variant, start, end)
+
+
+FiltersDep = Annotated[Filters, Depends(outcome_filters)]
+
+
+@router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
+def campaign_page(
+    request: Request,
+    campaign_id: int,
+    user: CurrentUser,
+    state: StateDep,
+    session: SessionDep,
+    filters: FiltersDep,
+) -> Response:
+    summary = _summary(session, campaign_id)
+    zone = ZoneInfo(state.settings.timezone)
+    found = campaign_funnels(session, campaign_id)
+    by_variant, by_language, overall = found.variants, found.languages, found.total
+    scenes = scenes_of(state, summary.scenes)
+    charts = node_charts(session, campaign_id, summary.scenes, scenes)
+    comparisons = _comparisons(summary, by_variant)
+    job = latest_render(session, campaign_id)
+    rows = outcome_rows(session, campaign_id, filters.outcome_filter, limit=SHOWN_OUTCOMES)
+    return admin_page(
+        request,
+        state,
+        "campaign.html",
+        title=summary.name,
+        user=user,
+        campaign=summary,
+        scenes=scenes,
+        render=_render_status(job),
+        overall=overall,
+        overall_chart=overall_chart(overall),
+        by_variant=by_variant,
+        variant_chart=group_chart("variants", "The funnel per variant", by_variant),
+        by_language=by_language,
+        language_chart=group_chart("languages", "The funnel per language", by_language),
+        node_charts=charts,
+        comparisons=comparisons,
+        outcome_counts=outcome_counts(session, campaign_id),
+        choices=filter_choices(session, campaign_id),
+        filters=filters,
+        rows=rows,
+        matching=count_outcomes(session, campaign_id, filters.outcome_filter)
+        if len(rows) == SHOWN_OUTCOMES
+        else len(rows),
+        may_export=user.role == "operator",
+        action_labels=ACTION_LABELS,
+        stages=STAGES,
+        node_stages=NODE_STAGES,
+        local=lambda moment: moment.astimezone(zone),
+        percent=_percent,
+        drop=_drop,
+        details=_details_text,
+    )
+
+
+@router.get("/campaigns/{campaign_id}/render.json")
+def render_progress(campaign_id: int, user: CurrentUser, session: SessionDep) -> JSONResponse:
+    """The latest render's progress, for the progress bar's script (asked every 3 seconds)."""
+    _exists(session, campaign_id)
+    return JSONResponse(_render_status(latest_render(session, campaign_id)))
+
+
+@router.get("/campaigns/{campaign_id}/outcomes.csv")
+def export_outcomes(
+    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep, filters: FiltersDep
+) -> Response:
+    """The filtered outcomes as CSV (operators only), for a spreadsheet or a CRM import."""
+    _exists(session, campaign_id)
+    if filters.errors:
+        raise HTTPException(status_code=422, detail=" ".join(filters.errors))
+    rows = outcome_rows(session, campaign_id, filters.outcome_filter)
+    body = outcomes_csv(rows, ZoneInfo(state.settings.timezone))
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(
+        body.encode("utf-8-sig"),  # the BOM tells spreadsheets it is UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-outcomes-{stamp}.csv"'
+        },
+    )
+
+
+CSV_COLUMNS = ("created_at", "reference", "language", "variant", "action", "node", "details")
+
+
+def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
+    """CSV text; cells that a spreadsheet would run as a formula are quoted with a leading '."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        details = json.dumps(row.details, ensure_ascii=False, sort_keys=True, default=str)
+        cells = [
+            row.created_at.astimezone(zone).isoformat(timespec="seconds"),
+            row.reference,
+            row.language,
+            row.variant,
+            row.action,
+            row.node,
+            details if row.details else "",
+        ]
+        writer.writerow([_cell(c) for c in cells])
+    return out.getvalue()
+
+
+_NUMERIC = frozenset("0123456789 ().+-")
+
+
+def _cell(value: str) -> str:
+    """Defuse spreadsheet formulas (=, @, or + and - followed by more than a number)."""
+    if value[:1] in ("=", "@", "\t", "\r") or (
+        value[:1] in ("+", "-") and not set(value) <= _NUMERIC
+    ):
+        return "'" + value
+    return value
+
+
+# --- what the pages show ------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def _details_text(details: dict[str, Any]) -> str:
+    parts = []
+    for key, value in details.items():
+        if key.endswith("_cents") and isinstance(value, int):
+            value = f"€ {value / 100:,.2f}"
+        parts.append(f"{key.removesuffix('_cents').replace('_', ' ')}: {value}")
+    return "; ".join(parts)
+
+
+def _render_status(job: RenderJob | None) -> dict[str, Any]:
+    if job is None:
+        return {
+            "status": "none",
+            "done": 0,
+            "total": 0,
+            "failed": 0,
+            "percent": 0,
+            "label": "Not rendered yet.",
+            "error": None,
+        }
+    share = round(100 * job.done / job.total) if job.total else 0
+    if job.status == "running":
+        label = f"Rendering: {job.done:,} of {job.total:,} segments ({share}%)"
+    elif job.status == "finished":
+        label = f"Rendered: {job.done:,} of {job.total:,} segments"
+    else:
+        label = f"The render failed after {job.done:,} of {job.total:,} segments"
+    if job.failed:
+        label += f", {job.failed:,} failed"
+    return {
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "failed": job.failed,
+        "percent": share,
+        "label": label + ".",
+        "error": job.error,
+    }
+
+
+def _comparisons(summary: CampaignSummary, by_variant: list[Funnel]) -> list[Comparison]:
+    """Every variant against the campaign's first scene (Bonferroni: alpha split between them)."""
+    if len(by_variant) < 2:
+        return []
+    control = next((f for f in by_variant if f.key == summary.scenes[0]), by_variant[0])
+    others = [f for f in by_variant if f is not control]
+    alpha = ALPHA / len(others)
+    return [
+        compare(
+            control.key,
+            control.opened,
+            control.converted,
+            other.key,
+            other.opened,
+            other.converted,
+            alpha=alpha,
+        )
+        for other in others
+    ]

@@ -1,0 +1,257 @@
+"""What operators do from the admin pages: import a campaign, render it, take its links and QR
+codes, purge it. The same functions as the command line, behind a login and a CSRF token.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import threading
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import UploadFile
+
+from app.auth import AdminRoute, OperatorUser, check_csrf
+from app.campaigns import Requirements, check_rows, import_campaign, links, write_qr_codes
+from app.config import DEFAULT_RETENTION_DAYS, Settings
+from app.deps import SessionDep, StateDep
+from app.models import Campaign
+from app.rendering import render_campaign
+from app.retention import purge_campaign
+from app.web.admin import admin_page
+from render.content import ContentRoot, SceneNotFoundError
+from render.executors import CeleryExecutor, Executor, LocalExecutor
+from render.problems import ContentError, Problem
+from render.scene import Scene
+from render.validate import load_scene
+
+router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
+_renders: dict[int, threading.Thread] = {}  # campaign -> the render running in this process
+_renders_lock = threading.Lock()
+
+
+# --- a new campaign -------------------------------------------------------------------------
+
+
+@router.get("/campaigns/new", response_class=HTMLResponse)
+def new_campaign(request: Request, user: OperatorUser, state: StateDep) -> Response:
+    return _new_page(request, state, user, form={}, problems=[])
+
+
+@router.post("/campaigns/new", response_class=HTMLResponse)
+async def create_campaign(
+    request: Request, user: OperatorUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Check the whole CSV first; one bad row and nothing is imported, unless asked to skip."""
+    async with request.form() as form:
+        return await _create(request, user, state, session, form)
+
+
+async def _create(
+    request: Request, user: Any, state: StateDep, session: Session, form: Any
+) -> Response:
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    upload = form.get("csv")
+    problems: list[str] = []
+    name = fields.get("name", "").strip()[:200]
+    if not name:
+        problems.append("Give the campaign a name.")
+    variants = _variants(state.settings.content, fields, problems)
+    expires_at = _expiry(fields.get("expires", ""), state.settings.timezone, problems)
+    retention = _whole(fields.get("retention_days") or str(DEFAULT_RETENTION_DAYS), problems)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        problems.append("Choose the CSV file with the debtors.")
+    if problems or not variants or not isinstance(upload, UploadFile):
+        return _new_page(request, state, user, form=fields, problems=problems, status=422)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.filename or "debtors.csv").name
+        path.write_bytes(await upload.read())
+        try:
+            rows, bad = check_rows(path, [scene for scene, _ in variants])
+        except ContentError as exc:
+            rows, bad = [], exc.problems
+    if bad and not (fields.get("skip_invalid") and rows):
+        return _new_page(request, state, user, form=fields, problems=[], rows=bad, status=422)
+    campaign = import_campaign(
+        session, scene=variants[0][0], rows=rows, name=name, key=state.settings.key,
+        variants=variants, expires_at=expires_at, retention_days=retention,
+    )  # fmt: skip
+    return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
+
+
+def _variants(
+    content: ContentRoot, fields: dict[str, str], problems: list[str]
+) -> list[tuple[Scene, int]]:
+    chosen = []
+    for scene_path in content.scene_files():
+        weight = fields.get(f"weight_{scene_path.stem}", "").strip()
+        if not weight or weight == "0":
+            continue
+        try:
+            scene = load_scene(scene_path, content)
+        except ContentError:
+            problems.append(f"The scene {scene_path.stem} has errors; run vidpay validate.")
+            continue
+        if not weight.isdigit():
+            problems.append(f"The weight of {scene_path.stem} must be a whole number.")
+            continue
+        chosen.append((scene, int(weight)))
+    if not chosen:
+        problems.append("Choose at least one scene (give it a weight).")
+    try:
+        Requirements.of([scene for scene, _ in chosen]) if chosen else None
+    except ValueError as exc:
+        problems.append(f"These scenes cannot share one CSV: {exc}.")
+    return chosen
+
+
+def _expiry(text: str, timezone: str, problems: list[str]) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        day = datetime.fromisoformat(text.strip())
+    except ValueError:
+        problems.append("The end date of the links is not a date.")
+        return None
+    return day.replace(hour=23, minute=59, second=59, tzinfo=ZoneInfo(timezone))
+
+
+def _whole(text: str, problems: list[str]) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        problems.append("The retention period is a whole number of days, at least 1.")
+        return DEFAULT_RETENTION_DAYS
+    return int(text)
+
+
+def _new_page(
+    request: Request,
+    state: StateDep,
+    user: Any,
+    *,
+    form: dict[str, str],
+    problems: list[str],
+    rows: list[Problem] | None = None,
+    status: int = 200,
+) -> Response:
+    scenes = []
+    for path in state.settings.content.scene_files():
+        try:
+            scenes.append((path.stem, state.scenes.get(path.stem).scene.title))
+        except (ContentError, SceneNotFoundError):
+            scenes.append((path.stem, "(has errors)"))
+    return admin_page(
+        request, state, "new_campaign.html", title="New campaign", user=user, status=status,
+        form=form, problems=problems, rows=(rows or [])[:200], more=max(0, len(rows or []) - 200), scenes=scenes,
+    )  # fmt: skip
+
+
+# --- render, links, purge --------------------------------------------------------------------
+
+
+@router.post("/campaigns/{campaign_id}/render")
+def start_render(
+    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep
+) -> Response:
+    """Start a render in the background; the campaign page shows its progress."""
+    if session.get(Campaign, campaign_id) is None:
+        raise HTTPException(status_code=404)
+    with _renders_lock:
+        running = _renders.get(campaign_id)
+        if running is None or not running.is_alive():
+            thread = threading.Thread(
+                target=_render, args=(state.sessions, state.settings, campaign_id), daemon=True,
+                name=f"vidpay-render-{campaign_id}",
+            )  # fmt: skip
+            _renders[campaign_id] = thread
+            thread.start()
+    return RedirectResponse(f"/admin/campaigns/{campaign_id}#render-title", status_code=303)
+
+
+def _render(sessions: sessionmaker[Session], settings: Settings, campaign_id: int) -> None:
+    executor: Executor = (
+        CeleryExecutor() if settings.render_executor == "celery" else LocalExecutor()
+    )
+    try:
+        render_campaign(
+            sessions,
+            campaign_id,
+            content=settings.content,
+            out=settings.media_dir,
+            executor=executor,
+        )
+    except Exception:  # recorded on the RenderJob, which the page shows
+        return
+
+
+@router.get("/campaigns/{campaign_id}/links.csv")
+def links_csv(
+    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep
+) -> Response:
+    found = _links(session, state.settings, campaign_id)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["reference", "link"])
+    writer.writerows(found)
+    return Response(
+        text.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers=_download(f"campaign-{campaign_id}-links.csv"),
+    )
+
+
+@router.get("/campaigns/{campaign_id}/qr.zip")
+def qr_zip(campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep) -> Response:
+    found = _links(session, state.settings, campaign_id)
+    buffer = io.BytesIO()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for path in write_qr_codes(found, Path(folder)):
+            archive.write(path, path.name)
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers=_download(f"campaign-{campaign_id}-qr.zip"),
+    )
+
+
+def _links(session: Session, settings: Settings, campaign_id: int) -> list[tuple[str, str]]:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None or campaign.purged_at is not None:
+        raise HTTPException(status_code=404)
+    return list(links(session, campaign_id, key=settings.key, base_url=settings.base_url))
+
+
+def _download(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
+
+
+@router.post("/campaigns/{campaign_id}/purge")
+async def purge(
+    campaign_id: int, request: Request, user: OperatorUser, state: StateDep
+) -> Response:
+    """Remove the campaign's personal data now; the operator types its name to confirm."""
+    confirm = str((await request.form()).get("confirm", "")).strip()
+    with state.sessions() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None:
+            raise HTTPException(status_code=404)
+        if confirm != campaign.name:
+            raise HTTPException(
+                status_code=422, detail="Type the campaign's name to confirm the purge."
+            )
+    purge_campaign(state.sessions, campaign_id, state.settings.media_dir)
+    state.callers.forget()
+    return RedirectResponse(f"/admin/campaigns/{campaign_id}", status_code=303)

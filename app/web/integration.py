@@ -1,0 +1,122 @@
+"""The integration API: a creditor's collection system pulls outcomes with an API key.
+
+``GET /api/v1/campaigns/{id}/outcomes`` (``Authorization: Bearer vp_...``) lists a campaign's
+outcomes oldest first, ``limit`` at a time. To read them all, or only what is new since the
+last time, pass the previous page's ``next_after`` as ``after`` until it is null. ``since``
+(an ISO 8601 time; UTC when it has no offset) leaves out outcomes stored before it. The shape
+is in the OpenAPI document (``/api/v1/openapi.json``) and the README.
+
+Errors are JSON (``{"detail": ...}``): 401 without a valid key (with ``WWW-Authenticate``),
+404 for an unknown campaign, 422 for a bad parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from starlette.exceptions import HTTPException
+
+from app.apikeys import ApiKeyDep
+from app.deps import SessionDep
+from app.models import Campaign, Debtor, Outcome
+from app.webhooks import OutcomeOut, as_utc, describe
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+class JsonErrorRoute(APIRoute):
+    """Errors of these routes as JSON with their headers (``WWW-Authenticate`` on a 401),
+    whatever the app's own error handlers do with other routes."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except HTTPException as exc:
+                return JSONResponse(
+                    {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+                )
+
+        return route
+
+
+router = APIRouter(prefix="/api/v1", route_class=JsonErrorRoute, tags=["integration"])
+
+
+class CampaignOut(BaseModel):
+    id: int
+    name: str
+    purged_at: datetime | None = Field(description="Set once personal data was removed")
+
+
+class OutcomePage(BaseModel):
+    campaign: CampaignOut
+    outcomes: list[OutcomeOut]
+    next_after: int | None = Field(
+        description="Pass as ``after`` for the next page; null when this is the last page"
+    )
+    next: str | None = Field(description="The next page's path and query, or null")
+
+
+@router.get(
+    "/campaigns/{campaign_id}/outcomes",
+    response_model=OutcomePage,
+    responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
+)
+def list_outcomes(
+    campaign_id: int,
+    _key: ApiKeyDep,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, description="Only outcomes with a larger id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    since: Annotated[
+        datetime | None, Query(description="Only outcomes stored at or after this time")
+    ] = None,
+) -> JSONResponse:
+    """A campaign's outcomes, oldest first, one page at a time."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise HTTPException(status_code=404, detail="no such campaign")
+    query = (
+        select(Outcome)
+        .join(Debtor, Debtor.id == Outcome.debtor_id)
+        .where(Debtor.campaign_id == campaign_id, Outcome.id > after)
+        .order_by(Outcome.id)
+        .limit(limit + 1)
+        .options(selectinload(Outcome.installments))
+    )
+    if since is not None:
+        query = query.where(Outcome.created_at >= as_utc(since))
+    outcomes = list(session.scalars(query))
+    more = len(outcomes) > limit
+    outcomes = outcomes[:limit]
+    next_after = outcomes[-1].id if more else None
+    following = None
+    if next_after is not None:
+        parameters: dict[str, Any] = {"after": next_after, "limit": limit}
+        if since is not None:
+            parameters["since"] = as_utc(since).isoformat().replace("+00:00", "Z")
+        following = f"/api/v1/campaigns/{campaign_id}/outcomes?{urlencode(parameters)}"
+    page = OutcomePage(
+        campaign=CampaignOut(
+            id=campaign.id,
+            name=campaign.name,
+            purged_at=as_utc(campaign.purged_at) if campaign.purged_at else None,
+        ),
+        outcomes=describe(session, outcomes),
+        next_after=next_after,
+        next=following,
+    )
+    return JSONResponse(page.model_dump(mode="json"))

@@ -1,0 +1,110 @@
+"""Payment pages and webhooks: the demo checkout, the provider's callback, the way back."""
+
+from __future__ import annotations
+
+import contextlib
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from app.deps import SessionDep, StateDep, VisitDep
+from app.i18n import gettext_for, money
+from app.payments.base import PaymentError
+from app.payments.demo import DemoProvider
+from app.payments.records import apply_status, latest_payment, payment_of
+from app.web.player import page_context
+from app.web.urls import node_url, step_url
+
+router = APIRouter()
+DEMO_BANKS = ("ABN AMRO", "ASN Bank", "bunq", "ING", "Knab", "Rabobank", "SNS", "Triodos Bank")
+
+
+def _demo(state: StateDep) -> DemoProvider:
+    if not isinstance(state.payments, DemoProvider):
+        raise HTTPException(status_code=404)
+    return state.payments
+
+
+@router.get("/pay/demo/{provider_id}", response_class=HTMLResponse)
+def demo_checkout(
+    request: Request, provider_id: str, state: StateDep, session: SessionDep
+) -> Response:
+    """A simulated iDEAL checkout: pick a bank, then pay or cancel. Nothing is charged."""
+    _demo(state)
+    payment = payment_of(session, "demo", provider_id)
+    if payment is None:
+        raise HTTPException(status_code=404)
+    language = request.query_params.get("lang", "en")
+    context = {
+        "request": request,
+        "_": gettext_for(language),
+        "lang": language,
+        "amount": money(payment.amount_cents, language),
+        "banks": DEMO_BANKS,
+        "provider_id": provider_id,
+        "status": payment.status,
+    }
+    return state.templates.TemplateResponse(request, "demo_checkout.html", context)
+
+
+@router.post("/pay/demo/{provider_id}")
+def demo_settle(
+    provider_id: str, state: StateDep, session: SessionDep, outcome: str = Form()
+) -> Response:
+    """The demo bank's answer; a real provider tells us through the webhook instead."""
+    demo = _demo(state)
+    payment = payment_of(session, "demo", provider_id)
+    if payment is None or outcome not in ("paid", "canceled"):
+        raise HTTPException(status_code=404 if payment is None else 422)
+    demo.settle(provider_id, outcome)
+    apply_status(session, payment, demo.status(provider_id))
+    return RedirectResponse(demo.return_urls[provider_id], status_code=303)
+
+
+@router.post("/webhooks/payments/{provider}")
+def payment_webhook(
+    provider: str, state: StateDep, session: SessionDep, id: str = Form(max_length=64)
+) -> Response:
+    """The provider says a payment changed. Its body is only a hint: the status is asked of
+    the provider itself, so a forged call can change nothing."""
+    if provider != state.payments.name:
+        raise HTTPException(status_code=404)
+    payment = payment_of(session, provider, id)
+    if payment is None:
+        return PlainTextResponse("unknown payment", status_code=200)  # nothing to tell a prober
+    try:
+        apply_status(session, payment, state.payments.status(id))
+    except PaymentError:
+        return PlainTextResponse("try again", status_code=503)
+    return PlainTextResponse("ok")
+
+
+@router.get("/v/{token}/step/{node}/return", response_class=HTMLResponse)
+def payment_return(
+    request: Request,
+    token: str,
+    node: str,
+    visit: VisitDep,
+    state: StateDep,
+    session: SessionDep,
+    mode: str = "video",
+) -> Response:
+    """Back from the checkout: the payment's status, asked of the provider once more."""
+    payment = latest_payment(session, visit.debtor, node)
+    if payment is None:
+        raise HTTPException(status_code=404)
+    with contextlib.suppress(PaymentError):  # else the webhook will tell us; show what we know
+        apply_status(session, payment, state.payments.status(payment.provider_id))
+    after = visit.loaded.scene.nodes[node].next or node
+    context = page_context(
+        request,
+        visit,
+        token,
+        title=visit._("Payment"),
+        status=payment.status,
+        amount=money(payment.amount_cents, visit.language),
+        next_link=node_url(token, visit.language, after, mode=mode),
+        retry_link=step_url(token, visit.language, node, mode=mode),
+        refresh_link=str(request.url),
+    )
+    return state.templates.TemplateResponse(request, "payment_return.html", context)

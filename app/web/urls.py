@@ -1,0 +1,13 @@
+"""The debtor's addresses, in one place: a node in the player or the text version, a step."""
+
+from __future__ import annotations
+
+
+def node_url(token: str, language: str, node: str, *, mode: str = "video") -> str:
+    """Where a debtor continues at ``node``: the video player, or the text version."""
+    page = "/text" if mode == "text" else ""
+    return f"/v/{token}{page}?lang={language}&node={node}"
+
+
+def step_url(token: str, language: str, node: str, *, mode: str = "video") -> str:
+    return f"/v/{token}/step/{node}?lang={language}&mode={mode}"
