@@ -1,0 +1,75 @@
+"""The text-only version, in a browser with JavaScript switched off: the same steps work."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from app.models import Outcome
+from tests.e2e.conftest import LiveServer, today
+
+
+def test_without_javascript_the_arrangement_can_be_made_in_the_text_version(
+    text_page: Page, server: LiveServer
+) -> None:
+    page = text_page
+    page.goto(server.link("E2E-1"))
+    expect(page.locator("#video")).to_be_hidden()  # the player needs JavaScript; it says so
+    page.get_by_role("link", name="Read the text version instead").click()
+    expect(page.locator(".say")).to_have_text(
+        ["Hello Anna Smit.", "You owe €240.00 since 15 October 2026."]
+    )
+    page.get_by_role("link", name="Continue").click()
+    expect(page.locator(".say")).to_have_text(["What would you like to do?"])
+    page.get_by_role("button", name="Pay in parts", exact=True).click()
+    expect(page.locator(".say")).to_have_text(["Pay in parts."])
+    page.get_by_role("link", name="Continue").click()
+
+    page.wait_for_url(re.compile(r"/step/arrangement\?lang=en&mode=text"))
+    page.get_by_label("2 payments of about").check()
+    first = today() + timedelta(days=1)
+    page.fill("#first_date", first.isoformat())
+    page.get_by_role("button", name="Show my payment plan").click()
+    expect(page.locator("table.schedule tbody tr")).to_have_count(2)
+    submission = page.input_value("input[name=submission]")
+    page.get_by_role("button", name="Confirm this payment plan").click()
+
+    page.wait_for_url(re.compile(r"/v/[^/?]+/text\?lang=en&node=thanks$"))
+    expect(page.locator(".say")).to_have_text(["Thank you."])
+    with server.sessions() as session:
+        outcome = session.scalars(select(Outcome).where(Outcome.submission == submission)).one()
+        assert outcome.action == "arrangement"
+        assert [i.amount_cents for i in outcome.installments] == [12000, 12000]
+        assert outcome.installments[0].due == first
+    assert server.events("E2E-1", "choice")[-1].data == {"target": "arrangement"}
+
+
+def test_without_javascript_paying_later_works_in_dutch(
+    text_page: Page, server: LiveServer
+) -> None:
+    page = text_page
+    page.goto(server.text_link("E2E-2", "nl") + "&node=menu")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    expect(page.locator(".say")).to_have_text(["Wat wilt u doen?"])
+    expect(page.locator("form.choices button")).to_have_text(
+        ["Nu betalen", "In delen betalen", "Later betalen", "Vertel me meer"]
+    )
+    page.get_by_role("button", name="Later betalen", exact=True).click()
+    expect(page.locator(".say")).to_have_text(["Betaal iets later."])
+    page.locator("a.big.button").click()
+
+    page.wait_for_url(re.compile(r"/step/later\?lang=nl&mode=text"))
+    chosen = today() + timedelta(days=30)
+    page.fill("#date", chosen.isoformat())
+    submission = page.input_value("input[name=submission]")
+    page.locator("form.stack button[type=submit]").click()
+
+    page.wait_for_url(re.compile(r"/v/[^/?]+/text\?lang=nl&node=thanks$"))
+    expect(page.locator(".say")).to_have_text(["Dank u wel."])
+    with server.sessions() as session:
+        outcome = session.scalars(select(Outcome).where(Outcome.submission == submission)).one()
+        assert outcome.action == "later"
+        assert date.fromisoformat(outcome.details["date"]) == chosen

@@ -1,0 +1,177 @@
+"""Campaigns from CSV: every bad row reported with its line, nothing half-imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app.campaigns import read_rows
+from app.cli import app
+from app.config import Settings
+from app.models import Debtor
+from render.content import ContentRoot
+from render.problems import ContentError
+from render.scene import Scene
+from render.validate import load_scene
+from tests.conftest import REPO
+
+HEADER = "reference,name,language,email,phone,amount_due,due_date,invoice_number\n"
+GOOD = "A-1,Ana,nl,ana@example.org,+31 6 1234 5678,148.20,2026-10-15,F-1\n"
+
+
+@pytest.fixture(scope="module")
+def scene() -> Scene:
+    root = ContentRoot(REPO)
+    return load_scene(root.find_scene("arrears"), root)
+
+
+def _problems(path: Path, scene: Scene) -> list[str]:
+    with pytest.raises(ContentError) as failure:
+        read_rows(path, scene)
+    return [f"{p.line}: {p.message}" for p in failure.value.problems]
+
+
+def test_good_rows_keep_the_csv_text_and_the_amount_in_cents(tmp_path: Path, scene: Scene) -> None:
+    path = tmp_path / "debtors.csv"
+    path.write_text(
+        "\ufeff" + HEADER + GOOD + '"A-2","Ben, Jr.",en,,,1234.5,2026-01-02,"F\n2"\n',
+        encoding="utf-8",
+    )
+    first, second = read_rows(path, scene)
+    assert (first.line, first.fields["name"], first.amount_cents) == (2, "Ana", 14820)
+    assert first.values == {
+        "name": "Ana",
+        "amount_due": "148.20",
+        "due_date": "2026-10-15",
+        "invoice_number": "F-1",
+    }
+    assert (
+        second.line,
+        second.fields["name"],
+        second.values["invoice_number"],
+        second.amount_cents,
+    ) == (3, "Ben, Jr.", "F\n2", 123450)
+
+
+def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -> None:
+    path = tmp_path / "debtors.csv"
+    rows = [
+        GOOD,
+        "A-2,Bea,fr,not-an-email,call me,12.345,15-10-2026,F-2\n",
+        "A-1,Cas,nl,,,10.00,2026-10-15,F-3\n",
+        "A-4,,nl,,,0.00,2026-10-15,\n",
+        "A-5," + "x" * 201 + ",nl,,,10.00,2026-10-15,F-5\n",
+        "A-6,Dirk,nl\n",
+    ]
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    assert _problems(path, scene) == [
+        "3: amount_due: '12.345' is not an amount; write it like 1234.56",
+        "3: due_date: '15-10-2026' is not a date; write it like 2026-03-05",
+        "3: email: 'not-an-email' is not an e-mail address",
+        "3: language: 'fr' is not offered by scene 'arrears' (nl, en, de, tr, es)",
+        "3: phone: 'call me' is not a phone number",
+        "4: reference 'A-1' is also on line 2",
+        "5: amount_due: the amount owed must be more than zero",
+        "5: invoice_number: missing",
+        "5: name: missing",
+        "6: name: longer than 200 characters",
+        "7: 3 fields where the header has 8 (a quote left open?)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "1: the CSV is empty; it needs a header row"),
+        (HEADER.encode(), "1: the CSV has no debtors"),
+        (HEADER.replace("amount_due", "amount").encode() + GOOD.encode(), "1: missing column 'amount_due'"),
+        ((HEADER.strip() + ",colour\n").encode(), "1: unknown column 'colour' (columns: reference, name, language, email, phone, amount_due, due_date, invoice_number)"),
+        (HEADER.encode() + "A-1,Jürgen,de,,,1.00,2026-01-01,F\n".encode("latin-1"), "1: the CSV is not UTF-8 text; save it as UTF-8"),
+    ],
+)  # fmt: skip
+def test_broken_files_are_refused(
+    tmp_path: Path, scene: Scene, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "debtors.csv"
+    path.write_bytes(content)
+    assert problem in _problems(path, scene)
+
+
+def test_the_last_of_many_rows_being_bad_imports_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDPAY_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    path = tmp_path / "debtors.csv"
+    body = "".join(f"R-{i},Name {i},nl,,,10.00,2026-10-15,F-{i}\n" for i in range(2000))
+    path.write_text(HEADER + body + "R-bad,Zoe,nl,,,ten,2026-10-15,F\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "campaign",
+            "import",
+            "--scene",
+            "arrears",
+            "--csv",
+            str(path),
+            "--name",
+            "Big",
+            "--root",
+            str(REPO),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stdout.strip().endswith(
+        ":2002:1: amount_due: 'ten' is not an amount; write it like 1234.56"
+    )
+    from app.db import make_engine, session_factory, upgrade
+
+    upgrade(Settings().database)  # the failed import did not even create the database
+    engine = make_engine(Settings().database)
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Debtor)) == 0
+    engine.dispose()
+
+
+def test_cli_imports_prints_links_and_outcomes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDPAY_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    runner = CliRunner()
+    csv_path = str(REPO / "demo" / "debtors.csv")
+    imported = runner.invoke(
+        app,
+        [
+            "campaign",
+            "import",
+            "--scene",
+            "arrears",
+            "--csv",
+            csv_path,
+            "--name",
+            "Demo",
+            "--root",
+            str(REPO),
+        ],
+    )
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.strip() == "1"
+    links = runner.invoke(app, ["campaign", "links", "1", "--base-url", "https://pay.example.org/"])
+    lines = links.stdout.splitlines()
+    assert lines[0] == "reference,link" and len(lines) == 6
+    assert (
+        lines[1].startswith("DEMO-NL-1,https://pay.example.org/v/")
+        and len(lines[1].split("/v/")[1]) == 32
+    )
+    assert runner.invoke(app, ["campaign", "links", "1"]).stdout == links.stdout.replace(
+        "https://pay.example.org", "http://127.0.0.1:8000"
+    )
+    outcomes = runner.invoke(app, ["campaign", "outcomes", "1", "--format", "json"])
+    assert '"reference": "DEMO-TR-1"' in outcomes.stdout
+    assert runner.invoke(app, ["campaign", "outcomes", "9"]).exit_code == 2
+    assert runner.invoke(app, ["campaign", "outcomes", "1", "--format", "xml"]).exit_code == 2

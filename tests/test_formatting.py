@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from render.formatting import (
+    format_day,
+    format_locale,
+    format_money,
+    format_number,
+    format_variable,
+    parse_variable,
+    placeholder_values,
+)
+from render.scene import Contact
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", f"€{NBSP}1.234,56"),
+        ("en", "€1,234.56"),
+        ("de", f"1.234,56{NBSP}€"),
+        ("tr", "€1.234,56"),
+        ("es", f"1.234,56{NBSP}€"),
+    ],
+)
+def test_money_per_locale(language: str, expected: str) -> None:
+    assert format_money(Decimal("1234.56"), language) == expected
+
+
+def test_money_keeps_cents_exact() -> None:
+    assert format_money(Decimal("0.10") + Decimal("0.20"), "en") == "€0.30"
+    assert format_money(Decimal("12345678.9"), "nl") == f"€{NBSP}12.345.678,90"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", "5 maart 2026"),
+        ("en", "5 March 2026"),
+        ("de", "5. März 2026"),
+        ("tr", "5 Mart 2026"),
+        ("es", "5 de marzo de 2026"),
+    ],
+)
+def test_dates_per_locale(language: str, expected: str) -> None:
+    assert format_day(date(2026, 3, 5), language) == expected
+
+
+def test_numbers_and_regions() -> None:
+    assert format_number(Decimal("1234.5"), "de") == "1.234,5"
+    assert format_locale("nl") == "nl_NL"
+    assert format_locale("fr") == "fr"
+    assert format_locale("pt_BR") == "pt_BR"
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "message"),
+    [
+        ("money", "1.234,56", "not an amount"),
+        ("money", "12.345", "not an amount"),
+        ("money", "abc", "not an amount"),
+        ("date", "05-03-2026", "not a date"),
+        ("date", "2026-02-30", "not a date"),
+        ("number", "1e5", "not a number"),
+    ],
+)
+def test_parse_variable_refuses_ambiguous_input(kind: str, raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_variable(kind, raw)  # type: ignore[arg-type]
+
+
+def test_parse_variable_reads_csv_values() -> None:
+    assert parse_variable("money", " 1234.5 ") == Decimal("1234.5")
+    assert parse_variable("date", "2026-03-05") == date(2026, 3, 5)
+    assert parse_variable("text", " Ana ") == " Ana "
+
+
+def test_format_variable_accepts_raw_csv_text() -> None:
+    assert format_variable("money", "99.90", "de") == f"99,90{NBSP}€"
+    assert format_variable("date", "2026-12-01", "en") == "1 December 2026"
+
+
+def test_placeholder_values_format_variables_and_contact_for_the_language() -> None:
+    contact = Contact(phone="+31 10 000 0000", hours="Mo-Fr 08:00-18:00", team="Team Blue")
+    values = placeholder_values(
+        {"name": "text", "amount_due": "money", "due_date": "date"},
+        {"name": "Ayşe", "amount_due": Decimal("80.00"), "due_date": date(2026, 1, 2)},
+        contact,
+        "tr",
+    )
+    assert values == {
+        "phone": "+31 10 000 0000",
+        "hours": "Pzt–Cum 08:00–18:00",
+        "team": "Team Blue",
+        "name": "Ayşe",
+        "amount_due": "€80,00",
+        "due_date": "2 Ocak 2026",
+    }

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFont
+
+from render.content import ContentRoot
+from render.layout import (
+    BOTTOM,
+    HEIGHT,
+    TOP,
+    WIDTH,
+    ResolvedShow,
+    compose_still,
+    draw_background,
+    draw_layers,
+    pop_frames,
+    pop_margin,
+    wrap,
+)
+from render.theme import Theme, load_theme
+from tests.conftest import REPO
+
+ICONS = REPO / "static" / "icons"
+
+
+@pytest.fixture(scope="module")
+def theme() -> Theme:
+    return load_theme(ContentRoot(REPO), "default")
+
+
+def test_background_is_a_full_frame_gradient(theme: Theme) -> None:
+    background = draw_background(theme)
+    assert background.size == (WIDTH, HEIGHT) and background.mode == "RGB"
+    assert background.getpixel((10, 0)) == (11, 58, 91)
+    assert background.getpixel((10, HEIGHT - 1)) == (17, 79, 120)
+
+
+def test_layers_stack_centred_with_even_sizes_and_positions_above_the_caption_band(
+    theme: Theme,
+) -> None:
+    show = ResolvedShow(
+        title="Hallo Ayşe",
+        card="€ 1.234,56",
+        text="Factuur 42",
+        bullets=("Kies uw bank", "Bevestig"),
+        icon=ICONS / "pay.svg",
+    )
+    layers = draw_layers(show, theme)
+    assert [layer.motion for layer in layers] == [
+        "pop",
+        "slide-up",
+        "pop",
+        "fade",
+        "slide-left",
+        "slide-left",
+    ]
+    for layer in layers:
+        assert layer.x % 2 == 0 and layer.y % 2 == 0
+        assert layer.image.width % 2 == 0 and layer.image.height % 2 == 0
+        assert layer.y >= TOP and layer.y + layer.image.height <= BOTTOM
+        assert abs(layer.x + layer.image.width / 2 - WIDTH / 2) <= 2
+    assert [layer.y for layer in layers] == sorted(layer.y for layer in layers)
+    assert [layer.delay for layer in layers] == sorted(layer.delay for layer in layers)
+    # the bullets line up: same width
+    assert layers[4].image.width == layers[5].image.width
+
+
+def test_a_crowded_shot_is_shrunk_to_fit(theme: Theme) -> None:
+    bullets = tuple(f"Point number {i} with some words" for i in range(6))
+    layers = draw_layers(
+        ResolvedShow(title="A title that is long enough", bullets=bullets, icon=ICONS / "menu.svg"),
+        theme,
+    )
+    assert layers[0].y >= TOP and layers[-1].y + layers[-1].image.height <= BOTTOM
+
+
+def test_turkish_letters_are_drawn_with_the_bundled_font(theme: Theme) -> None:
+    font = ImageFont.truetype(str(theme.font_bold), 64)
+    missing = font.getmask("\ue000").getbbox()  # a private-use code point: the font's .notdef box
+    for letter in "ğĞşŞıİçÇöÖüÜ€ß¿ñ":
+        assert font.getmask(letter).getbbox() != missing, letter
+
+
+def test_icon_badge_shows_the_icon_in_the_accent_colours(theme: Theme) -> None:
+    (badge,) = draw_layers(ResolvedShow(icon=ICONS / "check.svg"), theme)
+    image = badge.image
+    assert image.size == (340, 340)
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((170, 10)) == (245, 183, 0)  # the accent disc
+    colours = {rgb.getpixel((x, 170)) for x in range(80, 260)}
+    assert (11, 58, 91) in colours  # the icon stroke in accent_text
+
+
+def test_pop_frames_grow_overshoot_and_settle_without_clipping() -> None:
+    picture = Image.new("RGBA", (200, 100), (255, 0, 0, 255))
+    frames = pop_frames(picture)
+    margin = pop_margin(picture)
+    assert all(f.size == (200 + 2 * margin, 100 + 2 * margin) for f in frames)
+    boxes = [f.getbbox() for f in frames]
+    widths = [box[2] - box[0] for box in boxes if box]
+    assert widths[0] < 200 and max(widths) > 200 and widths[-1] == 200
+    assert all(box and box[0] > 0 for box in boxes)
+
+
+def test_poster_is_the_frame_with_every_layer_in_place(theme: Theme) -> None:
+    background = draw_background(theme)
+    layers = draw_layers(ResolvedShow(title="Hello"), theme)
+    still = compose_still(background, layers)
+    title = layers[0]
+    region = still.crop(
+        (title.x, title.y, title.x + title.image.width, title.y + title.image.height)
+    )
+    assert (255, 255, 255) in {
+        region.getpixel((x, y)) for x in range(region.width) for y in range(region.height)
+    }
+
+
+def test_wrap_by_rendered_width(theme: Theme) -> None:
+    font = ImageFont.truetype(str(theme.font), 40)
+    lines = wrap("one two three four five six seven eight nine ten", font, 300)
+    assert len(lines) > 1 and all(font.getlength(line) <= 300 for line in lines)
+    assert wrap("", font, 300) == [""]
+
+
+def test_image_layer_fits_its_box(theme: Theme, tmp_path: Path) -> None:
+    picture = tmp_path / "meter.png"
+    Image.new("RGB", (2001, 999), "white").save(picture)
+    (layer,) = draw_layers(ResolvedShow(image=picture), theme)
+    assert layer.image.width <= 560 and layer.image.height <= 320
+    assert layer.image.width % 2 == 0 and layer.image.height % 2 == 0

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from render.loader import parse_yaml, read_yaml
+from render.problems import ContentError
+
+DOC = """\
+id: demo
+amounts:
+  - 50.00
+  - 0.1
+flags: [no, on, yes, off, true, false]
+when: 2026-03-05
+count: 6
+nested:
+  key: value
+"""
+
+
+def test_values_are_plain_python_with_decimal_money_and_yaml12_booleans() -> None:
+    data = parse_yaml(DOC, "demo.yaml").data
+    assert data["amounts"] == [Decimal("50.00"), Decimal("0.1")]
+    assert str(data["amounts"][0]) == "50.00"  # the literal text, not a float round-trip
+    assert data["flags"] == ["no", "on", "yes", "off", True, False]
+    assert data["when"] == date(2026, 3, 5)
+    assert data["count"] == 6
+
+
+def test_positions_of_keys_and_values_are_one_based() -> None:
+    positions = parse_yaml(DOC, "demo.yaml").positions
+    assert positions.at(("id",)) == (1, 5)
+    assert positions.at(("id",), key=True) == (1, 1)
+    assert positions.at(("amounts", 1)) == (4, 5)
+    assert positions.at(("nested", "key"), key=True) == (9, 3)
+    # an unknown location falls back to its nearest known ancestor
+    assert positions.at(("nested", "missing")) == (9, 3)
+    assert positions.problem(("count",), "boom").__str__() == "demo.yaml:7:8: boom"
+
+
+def _problems(text: str | bytes) -> list[str]:
+    with pytest.raises(ContentError) as failure:
+        parse_yaml(text, "bad.yaml")
+    return [str(p) for p in failure.value.problems]
+
+
+def test_syntax_error_names_line_and_column_and_where_the_block_started() -> None:
+    assert _problems("a: [1, 2\nb: 3\n") == [
+        "bad.yaml:2:2: invalid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence that starts at line 1, column 4)"
+    ]
+
+
+def test_duplicate_keys_are_errors_not_silently_overwritten() -> None:
+    assert _problems("a: 1\nb: 2\na: 3\n") == ["bad.yaml:3:1: duplicate key 'a' (first at line 1)"]
+
+
+def test_non_scalar_keys_and_unknown_tags_are_refused() -> None:
+    assert _problems("? [a, b]\n: 1\nc: !!python/none x\n") == [
+        "bad.yaml:1:3: a key must be a plain word, not a list or mapping",
+        "bad.yaml:3:4: unsupported YAML tag 'tag:yaml.org,2002:python/none'",
+    ]
+
+
+def test_non_finite_numbers_are_refused() -> None:
+    assert _problems("a: .inf\n") == ["bad.yaml:1:4: '.inf' is not a finite number"]
+
+
+def test_bytes_must_be_utf8_and_a_bom_is_accepted() -> None:
+    assert parse_yaml("\ufeffa: é\n".encode(), "ok.yaml").data == {"a": "é"}
+    assert _problems(b"a: ok\nb: caf\xe9\n") == [
+        "bad.yaml:2:7: the file is not UTF-8 text; save it as UTF-8"
+    ]
+
+
+def test_missing_file_is_a_content_error(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="cannot read file"):
+        read_yaml(tmp_path / "nope.yaml")
+
+
+def test_empty_document_has_no_data() -> None:
+    assert parse_yaml("# nothing\n", "empty.yaml").data is None

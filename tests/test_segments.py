@@ -1,0 +1,100 @@
+"""Planning: keys follow every input and nothing else; personal nodes; preview values."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from render.content import ContentRoot
+from render.scene import Scene
+from render.segments import personal_nodes, preview_values
+from render.validate import load_scene
+from tests.conftest import REPO, plan_tiny
+
+
+def _scene(root: ContentRoot) -> Scene:
+    return load_scene(root.find_scene("tiny"), root)
+
+
+def test_personal_nodes_are_those_using_debtor_variables(render_root: ContentRoot) -> None:
+    assert personal_nodes(_scene(render_root)) == {"hello", "amount"}
+    bundled = ContentRoot(REPO)
+    arrears = load_scene(bundled.find_scene("arrears"), bundled)
+    assert personal_nodes(arrears) == {"intro", "situation", "pay_now"}
+
+
+def test_plan_resolves_translation_placeholders_and_files(render_root: ContentRoot) -> None:
+    plan = plan_tiny(render_root, "amount")
+    (shot,) = plan.shots
+    assert shot.voice is not None and shot.voice.text == "Borcunuz: €80,00."
+    assert shot.voice.speech == "Borcunuz: 80 avro."  # the voice says it in words
+    assert shot.show is not None and shot.show.card == "€80,00"
+    assert shot.show.icon == REPO / "static" / "icons" / "invoice.svg"
+    assert plan.personal and plan.language == "tr"
+    menu = plan_tiny(render_root, "menu")
+    assert [c.label for c in menu.choices] == ["Şimdi öde", "Sonra"]
+    assert menu.shots[1].pause == 0.5 and menu.shots[1].voice is None
+
+
+def test_keys_change_with_any_input_and_only_then(render_root: ContentRoot) -> None:
+    base = plan_tiny(render_root, "amount").key
+    assert plan_tiny(render_root, "amount").key == base
+    assert plan_tiny(render_root, "amount", amount_due=Decimal("80.01")).key != base
+    assert plan_tiny(render_root, "amount", language="en").key != base
+    assert (
+        plan_tiny(render_root, "amount", name="Someone else").key == base
+    )  # not used in this node
+    # the brand's theme
+    theme = render_root.static_dir / "brand" / "default"
+    theme.mkdir(parents=True)
+    bundled_theme = (REPO / "static" / "brand" / "default" / "theme.toml").read_text()
+    (theme / "theme.toml").write_text(bundled_theme.replace("#f5b700", "#f5b800"))
+    assert plan_tiny(render_root, "amount").key != base
+
+
+def test_a_root_icon_or_voice_setting_changes_the_key(render_root: ContentRoot) -> None:
+    base = plan_tiny(render_root, "amount").key
+    icons = render_root.static_dir / "icons"
+    icons.mkdir()
+    (icons / "invoice.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"/>'
+    )
+    fresh = ContentRoot(render_root.path)  # a root's icon list is read once
+    with_icon = plan_tiny(fresh, "amount").key
+    assert with_icon != base
+    (render_root.path / "vidpay.toml").write_text('[voices.tr]\nengine = "espeak"\nrate = 120\n')
+    assert plan_tiny(fresh, "amount").key != with_icon
+
+
+def test_a_recorded_voiceover_replaces_tts_in_the_key(
+    render_root: ContentRoot, tmp_path: Path
+) -> None:
+    base = plan_tiny(render_root, "menu")
+    folder = render_root.voiceovers_dir / "tiny" / "tr"
+    folder.mkdir(parents=True)
+    import wave
+
+    with wave.open(str(folder / "menu-1.wav"), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(b"\x10\x00" * 8000)
+    recorded = plan_tiny(render_root, "menu")
+    assert recorded.shots[0].voice is not None
+    assert recorded.shots[0].voice.recorded == folder / "menu-1.wav"
+    assert recorded.key != base.key
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("money", Decimal("123.45")), ("date", date(2026, 1, 15)), ("number", Decimal("3"))],
+)
+def test_preview_values_by_type(kind: str, value: object) -> None:
+    assert preview_values({"x": kind})["x"] == value  # type: ignore[dict-item]
+    assert preview_values({"name": "text", "invoice": "text"}) == {
+        "name": "Alex",
+        "invoice": "A-1234",
+    }

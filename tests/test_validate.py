@@ -1,0 +1,178 @@
+"""Validation: the samples pass, and every case of the broken corpus fails at the right spot.
+
+Each corpus case states what it expects in ``# expect: line:col: message`` comments at its
+end (``# expect: path:line:col: ...`` for a problem in another file, such as a catalogue).
+A case is a single scene file, or a folder that is a whole content root.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from render.content import ContentRoot
+from render.problems import ContentError
+from render.validate import inspect_scene, load_scene, validate_root
+from tests.conftest import DATA, SceneWriter
+
+_EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
+CASES = sorted((DATA / "invalid").iterdir()) + sorted((DATA / "warnings").iterdir())
+
+
+def _case_root(case: Path, tmp_path: Path) -> tuple[ContentRoot, Path]:
+    """A content root holding the case, and the case's scene file inside it."""
+    if case.is_dir():
+        root = shutil.copytree(case, tmp_path / case.name)
+        return ContentRoot(root), next((root / "scenes").iterdir())
+    scene = tmp_path / "scenes" / case.name
+    scene.parent.mkdir(parents=True)
+    shutil.copy(case, scene)
+    return ContentRoot(tmp_path), scene
+
+
+def _expected(scene: Path) -> set[str]:
+    text = scene.read_bytes().decode("utf-8", errors="replace")
+    relative = f"scenes/{scene.name}"
+    return {
+        line if not line[0].isdigit() else f"{relative}:{line}" for line in _EXPECT.findall(text)
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_corpus_case_reports_exactly_its_problems(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, scene = _case_root(case, tmp_path)
+    expected = _expected(scene)
+    assert expected, f"{case} states no expectation"
+    monkeypatch.chdir(root.path)
+    found = {str(p) for p in validate_root(ContentRoot(Path()), [scene.relative_to(root.path)])}
+    assert found == expected
+
+
+@pytest.mark.parametrize("case", sorted((DATA / "invalid").iterdir()), ids=lambda p: p.name)
+def test_invalid_case_cannot_be_loaded(case: Path, tmp_path: Path) -> None:
+    root, scene = _case_root(case, tmp_path)
+    with pytest.raises(ContentError) as failure:
+        load_scene(scene, root)
+    assert failure.value.problems and all(p.is_error for p in failure.value.problems)
+
+
+@pytest.mark.parametrize("case", sorted((DATA / "warnings").iterdir()), ids=lambda p: p.name)
+def test_warnings_do_not_stop_loading(case: Path, tmp_path: Path) -> None:
+    root, scene = _case_root(case, tmp_path)
+    assert load_scene(scene, root).id
+
+
+def test_bundled_samples_are_clean(bundled: ContentRoot) -> None:
+    problems = validate_root(bundled, bundled.scene_files())
+    assert [str(p) for p in problems] == []
+    assert {p.stem for p in bundled.scene_files()} >= {"arrears", "arrears-firm"}
+
+
+def test_sample_uses_every_action_and_every_step_leads_back_to_the_menu(
+    bundled: ContentRoot,
+) -> None:
+    for name in ("arrears", "arrears-firm"):
+        scene = load_scene(bundled.find_scene(name), bundled)
+        actions = {node.action for node in scene.nodes.values()} - {None}
+        assert actions == {"pay", "arrangement", "later", "help", "dispute", "paid", "callback"}
+        assert scene.languages == ["nl", "en", "de", "tr", "es"]
+        for node_id, node in scene.nodes.items():
+            if node.action is not None:
+                assert _reaches(scene.nodes, node_id, "menu"), node_id
+
+
+def _reaches(nodes: dict, start: str, goal: str) -> bool:  # type: ignore[type-arg]
+    seen, todo = set(), [start]
+    while todo:
+        current = todo.pop()
+        if current == goal:
+            return True
+        if current not in seen:
+            seen.add(current)
+            todo.extend(nodes[current].targets())
+    return False
+
+
+def test_firm_variant_offers_the_same_choices(bundled: ContentRoot) -> None:
+    friendly = load_scene(bundled.find_scene("arrears"), bundled)
+    firm = load_scene(bundled.find_scene("arrears-firm"), bundled)
+    assert friendly.nodes.keys() == firm.nodes.keys()
+    for node_id, node in friendly.nodes.items():
+        assert node.targets() == firm.nodes[node_id].targets()
+        assert node.action == firm.nodes[node_id].action
+
+
+def test_every_problem_is_reported_in_one_run(write_scene: SceneWriter) -> None:
+    path = write_scene(
+        """\
+        id: many
+        title: Many problems
+        source_language: en
+        languages: [en, nl]
+        colour: red
+        contact: {phone: "+31"}
+        start: intro
+        nodes:
+          intro:
+            shots: [{say: "Hi {nam}.", show: {icon: nope}}]
+            choices:
+              - {label: "Go", goto: nowhere}
+          lost:
+            shotz: []
+        """,
+        id="many",
+    )
+    problems = inspect_scene(path, ContentRoot(path.parent.parent)).problems
+    messages = [p.message for p in problems]
+    assert len(problems) == 8, messages
+    assert any("node 'lost' is unreachable" in m for m in messages)
+    assert any("unknown key 'colour'" in m for m in messages)
+    assert any("no catalogue" in m for m in messages)
+    assert any("{nam}" in m for m in messages)
+    assert any("unknown icon 'nope'" in m for m in messages)
+    assert any("unknown node 'nowhere'" in m for m in messages)
+    assert any("unknown key 'shotz'" in m for m in messages)
+    assert any("missing required key 'shots'" in m for m in messages)
+
+
+def test_a_broken_node_does_not_make_its_targets_unreachable(write_scene: SceneWriter) -> None:
+    path = write_scene(
+        """\
+        id: chain
+        title: Chain
+        source_language: en
+        languages: [en]
+        contact: {phone: "+31"}
+        start: a
+        nodes:
+          a:
+            shots: [{say: "A."}]
+            next: b
+            colour: red
+          b:
+            shots: [{say: "B."}]
+        """,
+        id="chain",
+    )
+    problems = inspect_scene(path, ContentRoot(path.parent.parent)).problems
+    assert [p.message for p in problems] == [
+        "unknown key 'colour'; expected one of: shots, choices, next, action"
+    ]
+
+
+def test_duplicate_scene_ids_are_reported(
+    write_scene: SceneWriter, content_root: ContentRoot
+) -> None:
+    first = write_scene(id="one")
+    second = content_root.scenes_dir / "two.yaml"
+    second.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    problems = validate_root(content_root, [first, second])
+    assert len(problems) == 1
+    assert problems[0].path.endswith("two.yaml")
+    assert "scene id 'one' is already used by" in problems[0].message
+    assert (problems[0].line, problems[0].col) == (1, 5)

@@ -1,0 +1,161 @@
+"""Operating a campaign from the admin pages: import, render, links and QR codes, purge."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth import add_user
+from app.config import Settings
+from app.main import create_app
+from app.models import Campaign, Debtor, RenderJob
+from render.content import ContentRoot
+from tests.test_web_admin import PASSWORD, _csrf, _sign_in
+from tests.test_web_admin import users as users
+
+HEADER = "reference,name,language,email,phone,amount_due,due_date,invoice_number\n"
+ROWS = "".join(f"R{i},Name {i},nl,,,{10 + i}.00,2026-10-15,F-{i}\n" for i in range(40))
+
+
+def _new(web: TestClient, csv_text: str, **fields: str) -> object:
+    token = _csrf(web.get("/admin/campaigns/new").text)
+    data = {"csrf": token, "name": "Autumn", "weight_arrears": "1", **fields}
+    return web.post(
+        "/admin/campaigns/new",
+        data=data,
+        files={"csv": ("debtors.csv", csv_text.encode(), "text/csv")},
+    )
+
+
+def test_an_operator_imports_an_ab_campaign(web: TestClient, users: None, db: Session) -> None:
+    _sign_in(web, "olga@example.org")
+    response = _new(
+        web, HEADER + ROWS, weight_arrears="1", **{"weight_arrears-firm": "1"}, expires="2030-01-31"
+    )
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    campaign = db.scalars(select(Campaign)).one()
+    assert response.headers["location"] == f"/admin/campaigns/{campaign.id}"  # type: ignore[attr-defined]
+    assert campaign.expires_at is not None and campaign.expires_at.year == 2030
+    split = dict(db.execute(select(Debtor.scene_id, func.count()).group_by(Debtor.scene_id)).all())
+    assert set(split) == {"arrears", "arrears-firm"} and sum(split.values()) == 40
+
+
+def test_a_bad_csv_is_shown_line_by_line_and_nothing_is_imported(
+    web: TestClient, users: None, db: Session
+) -> None:
+    _sign_in(web, "olga@example.org")
+    bad = HEADER + ROWS + "Z,Zoe,fr,,,10.00,2026-10-15,F\n"
+    response = _new(web, bad)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "line 42: language: &#39;fr&#39; is not offered" in response.text  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(Debtor)) == 0
+    skipped = _new(web, bad, skip_invalid="1")
+    assert skipped.status_code == 303  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(Debtor)) == 40
+
+
+def test_importing_needs_an_operator_and_a_csrf_token(
+    web: TestClient, users: None, db: Session
+) -> None:
+    _sign_in(web, "dan@example.org")  # a designer may look, not act
+    assert web.get("/admin/campaigns/new").status_code == 403
+    web.post("/admin/logout", data={"csrf": _csrf(web.get("/admin").text)})
+    _sign_in(web, "olga@example.org")
+    forged = web.post(
+        "/admin/campaigns/new",
+        data={"name": "x", "weight_arrears": "1"},
+        files={"csv": ("d.csv", (HEADER + ROWS).encode(), "text/csv")},
+    )
+    assert forged.status_code == 403
+    assert db.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_links_and_qr_codes_download(
+    web: TestClient, users: None, campaign: dict[str, str], db: Session
+) -> None:
+    campaign_id = db.scalars(select(Campaign.id)).one()
+    _sign_in(web, "olga@example.org")
+    links = web.get(f"/admin/campaigns/{campaign_id}/links.csv")
+    assert links.status_code == 200 and links.text.splitlines()[0] == "reference,link"
+    assert f"/v/{campaign['DEMO-NL-1']}" in links.text
+    archive = zipfile.ZipFile(io.BytesIO(web.get(f"/admin/campaigns/{campaign_id}/qr.zip").content))
+    assert sorted(archive.namelist()) == sorted(f"{r}.svg" for r in campaign)
+
+
+def test_purge_needs_the_name_and_ends_the_links(
+    web: TestClient, users: None, campaign: dict[str, str], db: Session
+) -> None:
+    campaign_id = db.scalars(select(Campaign.id)).one()
+    _sign_in(web, "olga@example.org")
+    token = _csrf(web.get(f"/admin/campaigns/{campaign_id}").text)
+    assert (
+        web.post(
+            f"/admin/campaigns/{campaign_id}/purge", data={"csrf": token, "confirm": "nope"}
+        ).status_code
+        == 422
+    )
+    assert web.get(f"/v/{campaign['DEMO-NL-1']}/text").status_code == 200
+    assert (
+        web.post(
+            f"/admin/campaigns/{campaign_id}/purge", data={"csrf": token, "confirm": "Test"}
+        ).status_code
+        == 303
+    )
+    db.expire_all()
+    assert db.get(Campaign, campaign_id).purged_at is not None  # type: ignore[union-attr]
+    assert web.get(f"/v/{campaign['DEMO-NL-1']}/text").status_code == 404
+    assert web.get(f"/admin/campaigns/{campaign_id}/links.csv").status_code == 404
+
+
+@pytest.fixture
+def render_web(render_root: ContentRoot, tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        root=render_root.path, var=tmp_path / "var", secret_key="test-secret", env="test"
+    )
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        yield client
+
+
+def test_render_now_renders_in_the_background_with_progress(
+    render_web: TestClient, render_root: ContentRoot, tmp_path: Path
+) -> None:
+    from app.db import make_engine, session_factory
+
+    engine = make_engine(Settings(var=tmp_path / "var").database)
+    with session_factory(engine)() as session:
+        add_user(session, "olga@example.org", PASSWORD, "operator")
+        session.commit()
+    _sign_in(render_web, "olga@example.org")
+    csv_text = "reference,name,language,email,phone,amount_due\nA,Ana,tr,,,12.00\nB,Bo,en,,,13.50\n"
+    token = _csrf(render_web.get("/admin/campaigns/new").text)
+    created = render_web.post(
+        "/admin/campaigns/new",
+        data={"csrf": token, "name": "Tiny", "weight_tiny": "1"},
+        files={"csv": ("d.csv", csv_text.encode(), "text/csv")},
+    )
+    assert created.status_code == 303, created.text
+    page = created.headers["location"]
+    started = render_web.post(f"{page}/render", data={"csrf": _csrf(render_web.get(page).text)})
+    assert started.status_code == 303
+    deadline = time.time() + 90
+    status = {}
+    while time.time() < deadline:
+        status = render_web.get(f"{page}/render.json").json()
+        if status.get("status") in ("finished", "failed"):
+            break
+        time.sleep(0.5)
+    assert status.get("status") == "finished", status
+    with session_factory(engine)() as session:
+        job = session.scalars(select(RenderJob)).one()
+        assert job.total > 0 and job.done == job.total and job.failed == 0
+    engine.dispose()
+    media = tmp_path / "var" / "media" / "manifests" / "tiny"
+    assert sorted(p.name for p in (media / "tr").iterdir()) == ["d1.json"]
