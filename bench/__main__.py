@@ -36,7 +36,7 @@ def main() -> None:
     for name in wanted:  # a section measured now replaces the same section measured before
         measured = SECTIONS[name]()
         sections[measured.splitlines()[0]] = measured
-    target.write_text("\n".join(header) + "\n".join(sections.values()), encoding="utf-8")
+    target.write_text("\n".join(header) + "\n" + "\n".join(sections.values()), encoding="utf-8")
     print(target.read_text(encoding="utf-8"))
 
 

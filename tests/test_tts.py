@@ -289,14 +289,16 @@ def test_gtts_gives_up_within_the_timeout(silent_proxy: None, tmp_path: Path) ->
 class FakeGoogle:
     """A local HTTPS proxy answering every request like Google's TTS endpoint does.
 
-    gTTS talks to translate.google.com through ``HTTPS_PROXY`` without checking certificates,
-    so a self-signed one is enough; the answer carries ``audio`` base64-encoded.
+    gTTS talks to translate.google.com through ``HTTPS_PROXY`` and checks its certificate: a
+    self-signed one for that name, trusted through ``REQUESTS_CA_BUNDLE`` as a company proxy's
+    would be; the answer carries ``audio`` base64-encoded.
     """
 
     def __init__(self, folder: Path) -> None:
         self.audio = b""
         self.key, self.cert = folder / "key.pem", folder / "cert.pem"
         subject = ["-subj", "/CN=translate.google.com"]
+        subject += ["-addext", "subjectAltName=DNS:translate.google.com"]
         files = ["-keyout", str(self.key), "-out", str(self.cert)]
         command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
         subprocess.run([*command, *subject, *files], check=True, capture_output=True)
@@ -321,8 +323,11 @@ class FakeGoogle:
             with connection:
                 _read_head(connection)  # CONNECT translate.google.com:443
                 connection.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                with context.wrap_socket(connection, server_side=True) as tls:
-                    self._answer(tls)
+                try:
+                    with context.wrap_socket(connection, server_side=True) as tls:
+                        self._answer(tls)
+                except ssl.SSLError:  # the client did not trust the certificate
+                    continue
 
     def _answer(self, tls: ssl.SSLSocket) -> None:
         head = _read_head(tls)
@@ -357,6 +362,7 @@ def google(
         pytest.skip("needs the openssl command to make a certificate")
     fake = FakeGoogle(tmp_path_factory.mktemp("google"))
     use_proxy(monkeypatch, fake.address)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.cert))
     yield fake
     fake.close()
 
@@ -383,6 +389,16 @@ def test_gtts_answer_that_is_not_audio(google: FakeGoogle, tmp_path: Path) -> No
     google.audio = b"<html>sorry</html>"
     with pytest.raises(SpeechError, match="language es: Google's answer was not audio"):
         GttsEngine("es", timeout=5).synthesize("Hola.", tmp_path / "speech.wav")
+    assert_only_files(tmp_path)
+
+
+def test_gtts_refuses_a_certificate_it_does_not_trust(
+    google: FakeGoogle, mp3: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    google.audio = mp3
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")  # someone on the path, with their own certificate
+    with pytest.raises(SpeechError, match=r"language tr: .*certificate verify failed"):
+        GttsEngine("tr", timeout=5).synthesize(SENTENCES["tr"], tmp_path / "speech.wav")
     assert_only_files(tmp_path)
 
 

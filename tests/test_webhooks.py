@@ -40,6 +40,10 @@ from app.webhooks import (
     deliver_due,
     endpoint_secret,
     enqueue,
+    pause_endpoint,
+    remove_endpoint,
+    retry_failed,
+    scrub_deliveries,
     sign,
     verify_signature,
 )
@@ -531,6 +535,105 @@ def test_the_servers_dispatcher_thread_sends_and_stops_with_the_server(
     assert request.headers["x-vidpay-idempotency-key"] == delivery.idempotency_key
 
 
+# --- pausing, removing, retrying -------------------------------------------------------------
+
+
+def test_a_paused_endpoint_is_sent_every_outcome_once_resumed(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+) -> None:
+    endpoint_id = _endpoint(db, receiver.url)
+    pause_endpoint(db, endpoint_id)
+    db.commit()
+    _dispute(web, campaign[NL])
+    _dispute(web, campaign["DEMO-EN-1"])
+    assert [d.status for d in _deliveries(db)] == ["pending", "pending"]
+    held = deliver_due(sessions, key=settings.key, client=http)
+    assert held.attempted == 0 and receiver.requests == []
+
+    pause_endpoint(db, endpoint_id, paused=False)
+    db.commit()
+    sent = deliver_due(sessions, key=settings.key, client=http)
+
+    assert sent.delivered == 2 and len(receiver.requests) == 2
+    assert {d.status for d in _deliveries(db)} == {"delivered"}
+
+
+def test_a_removed_endpoint_gives_up_its_queue_and_is_sent_nothing_more(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+) -> None:
+    gone = _endpoint(db, receiver.url)
+    kept = _endpoint(db, receiver.url + "?kept")
+    _dispute(web, campaign[NL])
+
+    assert remove_endpoint(db, gone) == 1
+    db.commit()
+    _dispute(web, campaign["DEMO-EN-1"])
+
+    deliveries = _deliveries(db)
+    assert [(d.endpoint_id, d.status) for d in deliveries] == [
+        (gone, "failed"),
+        (kept, "pending"),
+        (kept, "pending"),
+    ]
+    assert deliveries[0].last_error == "endpoint removed"
+    assert retry_failed(db) == 0  # a removed endpoint's deliveries stay given up
+    with pytest.raises(LookupError, match=f"no webhook endpoint {gone}"):
+        pause_endpoint(db, gone)
+    with pytest.raises(LookupError):
+        remove_endpoint(db, gone)
+    db.rollback()
+    deliver_due(sessions, key=settings.key, client=http)
+    assert [r.headers["x-vidpay-idempotency-key"] for r in receiver.requests] == [
+        d.idempotency_key for d in deliveries[1:]
+    ]
+
+
+def test_failed_deliveries_are_sent_again_after_a_retry_unless_purged(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+) -> None:
+    _endpoint(db, receiver.url)
+    _dispute(web, campaign[NL])
+    _dispute(web, campaign["DEMO-EN-1"])
+    receiver.answer(500, 500)
+    once = RetryPolicy(max_attempts=1, timeout=0.5)
+    while deliver_due(sessions, key=settings.key, client=http, policy=once).attempted:
+        pass
+    assert [d.status for d in _deliveries(db)] == ["failed", "failed"]
+    purged = db.scalars(select(Outcome).order_by(Outcome.id)).first()
+    assert purged is not None
+    scrub_deliveries(db, [(purged.id, purged.submission)])
+    db.commit()
+
+    assert retry_failed(db) == 1
+    db.commit()
+    report = deliver_due(sessions, key=settings.key, client=http)
+
+    assert report.delivered == 1
+    first, second = _deliveries(db)
+    assert (first.status, first.payload) == ("failed", "{}")
+    assert (second.status, second.attempts) == ("delivered", 1)
+    assert receiver.requests[-1].body == second.payload.encode()
+    assert retry_failed(db) == 0
+
+
 # --- the command line -------------------------------------------------------------------------
 
 
@@ -567,3 +670,46 @@ def test_the_command_line_adds_lists_and_delivers(
     (request,) = receiver.requests
     assert verify_signature(secret, request.headers["x-vidpay-signature"], request.body)
     assert "delivered=1" in runner.invoke(cli, ["webhook", "list"]).stdout
+
+
+def test_the_command_line_pauses_resumes_removes_and_retries(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database)
+    monkeypatch.setenv("VIDPAY_VAR", str(settings.var))
+    monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    runner = CliRunner()
+    endpoint_id = _endpoint(db, receiver.url)
+    _dispute(web, campaign[NL])
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stderr
+
+    def state() -> str:
+        return runner.invoke(cli, ["webhook", "list"]).stdout.split("\t")[2]
+
+    assert "paused endpoint" in run("webhook", "pause", str(endpoint_id))
+    assert state() == "paused"
+    assert "delivered 0" in run("webhooks", "deliver")
+    run("webhook", "resume", str(endpoint_id))
+    assert state() == "active"
+    receiver.answer(500)
+    once = RetryPolicy(max_attempts=1, timeout=0.5)
+    assert deliver_due(sessions, key=settings.key, client=http, policy=once).failed == 1
+    retried = run("webhooks", "retry", "--endpoint", str(endpoint_id))
+    assert "queued 1 failed deliveries again" in retried
+    assert "gave up 1 pending deliveries" in run("webhook", "remove", str(endpoint_id))
+    assert state() == "removed"
+    for args in (["webhook", "pause", "99"], ["webhook", "remove", str(endpoint_id)]):
+        refused = runner.invoke(cli, args)
+        assert refused.exit_code == 2 and "no webhook endpoint" in refused.stderr
+    assert runner.invoke(cli, ["webhooks", "retry", "--endpoint", "99"]).exit_code == 2

@@ -124,9 +124,69 @@ def webhook_list() -> None:
     with _transaction(Settings()) as session:
         for endpoint, counts in list_endpoints(session):
             scope = str(endpoint.campaign_id) if endpoint.campaign_id is not None else "*"
-            state = "active" if endpoint.active else "inactive"
+            state = "removed" if not endpoint.active else "paused" if endpoint.paused else "active"
             tally = " ".join(f"{s}={counts.get(s, 0)}" for s in ("pending", "delivered", "failed"))
             typer.echo(f"{endpoint.id}\t{scope}\t{state}\t{endpoint.url}\t{tally}")
+
+
+EndpointId = Annotated[int, typer.Argument(help="The endpoint's id, from 'vidpay webhook list'.")]
+
+
+@webhook_app.command("pause")
+def webhook_pause(endpoint_id: EndpointId) -> None:
+    """Hold an endpoint's requests; its outcomes are still queued and sent once resumed."""
+    _set_paused(endpoint_id, paused=True)
+    typer.echo(
+        f"paused endpoint {endpoint_id}: outcomes are queued, not sent, until it is resumed",
+        err=True,
+    )
+
+
+@webhook_app.command("resume")
+def webhook_resume(endpoint_id: EndpointId) -> None:
+    """Send a paused endpoint's queued outcomes again, with the next delivery run."""
+    _set_paused(endpoint_id, paused=False)
+    typer.echo(f"resumed endpoint {endpoint_id}", err=True)
+
+
+def _set_paused(endpoint_id: int, *, paused: bool) -> None:
+    from app.webhooks import pause_endpoint
+
+    with _transaction(Settings()) as session:
+        try:
+            pause_endpoint(session, endpoint_id, paused)
+        except LookupError as exc:
+            raise fail_usage(str(exc)) from exc
+
+
+@webhook_app.command("remove")
+def webhook_remove(endpoint_id: EndpointId) -> None:
+    """Stop sending outcomes to an endpoint; its pending deliveries are given up."""
+    from app.webhooks import remove_endpoint
+
+    with _transaction(Settings()) as session:
+        try:
+            given_up = remove_endpoint(session, endpoint_id)
+        except LookupError as exc:
+            raise fail_usage(str(exc)) from exc
+    typer.echo(f"removed endpoint {endpoint_id}; gave up {given_up} pending deliveries", err=True)
+
+
+@webhooks_app.command("retry")
+def webhooks_retry(
+    endpoint: Annotated[
+        int | None, typer.Option("--endpoint", help="Only this endpoint's deliveries.")
+    ] = None,
+) -> None:
+    """Queue failed deliveries again (a receiver was down longer than the retries last)."""
+    from app.webhooks import retry_failed
+
+    with _transaction(Settings()) as session:
+        try:
+            queued = retry_failed(session, endpoint)
+        except LookupError as exc:
+            raise fail_usage(str(exc)) from exc
+    typer.echo(f"queued {queued} failed deliveries again", err=True)
 
 
 @webhooks_app.command("deliver")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Timestamped, utcnow
@@ -53,7 +53,9 @@ class WebhookEndpoint(Timestamped, Base):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaign.id")
     )  # None: every campaign
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)  # False: removed, nothing is queued
+    # paused: outcomes are still queued, but sent only once the endpoint is resumed
+    paused: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class WebhookDelivery(Timestamped, Base):

@@ -3,7 +3,8 @@
 gTTS sends the text to translate.google.com, so it needs the internet, is slow, can change its
 voice without notice and must never hang a render: every call is bounded by ``timeout`` seconds
 in total (also while resolving the host name, which ``requests`` timeouts do not cover), and a
-failure says to use the offline engines. gTTS returns MP3; it is converted to the WAV every
+failure says to use the offline engines. Google's certificate is checked (gTTS alone does
+not). gTTS returns MP3; it is converted to the WAV every
 engine writes, and nothing lands at the target unless all of it worked.
 """
 
@@ -13,6 +14,7 @@ import io
 import re
 import tempfile
 import threading
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -73,9 +75,9 @@ class GttsEngine(Engine):
         def download() -> None:
             try:
                 buffer = io.BytesIO()
-                from gtts import gTTS  # imports requests and urllib3: only when used
-
-                speech = gTTS(text, lang=self.language, slow=self.slow, timeout=self.timeout)
+                speech = _verified_gtts()(
+                    text, lang=self.language, slow=self.slow, timeout=self.timeout
+                )
                 speech.write_to_fp(buffer)
                 outcome.append(buffer.getvalue())
             except Exception as exc:  # reported below, in the caller's thread
@@ -100,6 +102,38 @@ class GttsEngine(Engine):
             f"gTTS could not reach Google for language {self.language}: {reason}; "
             "use the espeak or piper engine offline"
         )
+
+
+def _verified_gtts() -> type:
+    """gTTS, but checking Google's certificate.
+
+    gTTS itself sends with ``verify=False`` (for proxies that intercept TLS), which would let
+    anyone on the path read the debtor's texts and answer with their own audio. This sends
+    the same requests with verification on and the environment's settings (``HTTPS_PROXY``,
+    ``REQUESTS_CA_BUNDLE`` for a proxy's own certificate authority), and reads the answer as
+    gTTS does. Imported here: requests and urllib3 load only when gTTS is used.
+    """
+    import base64
+
+    import requests
+    from gtts import gTTS
+
+    class VerifiedGTTS(gTTS):  # type: ignore[misc]
+        def stream(self) -> Iterator[bytes]:
+            for request in self._prepare_requests():
+                with requests.Session() as session:
+                    settings = session.merge_environment_settings(request.url, {}, None, None, None)
+                    response = session.send(request, timeout=self.timeout, **settings)
+                response.raise_for_status()
+                for line in response.iter_lines(chunk_size=1024):
+                    found = _AUDIO.search(line.decode("utf-8"))
+                    if found:
+                        yield base64.b64decode(found[1].encode("ascii"))
+
+    return VerifiedGTTS
+
+
+_AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # gTTS's own pattern for the audio
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,0 +1,30 @@
+"""webhook endpoint paused
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23 16:50:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("webhook_endpoint", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("paused", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("webhook_endpoint", schema=None) as batch_op:
+        batch_op.drop_column("paused")
