@@ -152,9 +152,16 @@ def webhook_resume(endpoint_id: EndpointId) -> None:
 def _set_paused(endpoint_id: int, *, paused: bool) -> None:
     from app.webhooks import pause_endpoint
 
+    with _endpoint_transaction() as session:
+        pause_endpoint(session, endpoint_id, paused)
+
+
+@contextmanager
+def _endpoint_transaction() -> Iterator[Session]:
+    """A transaction in which an unknown endpoint is a usage error (exit 2), not a traceback."""
     with _transaction(Settings()) as session:
         try:
-            pause_endpoint(session, endpoint_id, paused)
+            yield session
         except LookupError as exc:
             raise fail_usage(str(exc)) from exc
 
@@ -164,11 +171,8 @@ def webhook_remove(endpoint_id: EndpointId) -> None:
     """Stop sending outcomes to an endpoint; its pending deliveries are given up."""
     from app.webhooks import remove_endpoint
 
-    with _transaction(Settings()) as session:
-        try:
-            given_up = remove_endpoint(session, endpoint_id)
-        except LookupError as exc:
-            raise fail_usage(str(exc)) from exc
+    with _endpoint_transaction() as session:
+        given_up = remove_endpoint(session, endpoint_id)
     typer.echo(f"removed endpoint {endpoint_id}; gave up {given_up} pending deliveries", err=True)
 
 
@@ -181,11 +185,8 @@ def webhooks_retry(
     """Queue failed deliveries again (a receiver was down longer than the retries last)."""
     from app.webhooks import retry_failed
 
-    with _transaction(Settings()) as session:
-        try:
-            queued = retry_failed(session, endpoint)
-        except LookupError as exc:
-            raise fail_usage(str(exc)) from exc
+    with _endpoint_transaction() as session:
+        queued = retry_failed(session, endpoint)
     typer.echo(f"queued {queued} failed deliveries again", err=True)
 
 

@@ -241,5 +241,8 @@ def demo(
     typer.echo("\nDemo links (one per debtor and language):")
     for reference, link in demo_links:
         typer.echo(f"  {reference:<10} {link}")
-    typer.echo("")
+    typer.echo(
+        f"\nAdmin pages: {settings.base_url}/admin/ (make an account first, in another "
+        "terminal: .venv/bin/vidpay user add you@example.org --role operator)\n"
+    )
     serve(Path(), host, port)
