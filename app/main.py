@@ -26,7 +26,16 @@ from app.event_writer import EventWriter
 from app.media import Media
 from app.payments import make_provider
 from app.scenes import SceneBook
-from app.web import admin, admin_actions, api, integration, payments, player, steps
+from app.web import (
+    admin,
+    admin_actions,
+    admin_integration,
+    api,
+    integration,
+    payments,
+    player,
+    steps,
+)
 from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
@@ -80,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
+    app.include_router(admin_integration.router)
     app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
@@ -94,8 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    """Plain short answers: a 404 for an unknown link says nothing about why."""
-    if exc.status_code == 404:
+    """Plain short answers: a 404 for an unknown link says nothing about why (behind the admin
+    login it may: an operator is told which endpoint or key is gone)."""
+    if exc.status_code == 404 and not request.url.path.startswith("/admin/"):
         return PlainTextResponse("Not found", status_code=404)
     headers = getattr(exc, "headers", None)  # e.g. WWW-Authenticate on a 401
     if request.url.path.startswith("/api/"):
