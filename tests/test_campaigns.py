@@ -87,6 +87,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -
     [
         (b"", "1: the CSV is empty; it needs a header row"),
         (HEADER.encode(), "1: the CSV has no debtors"),
+        (GOOD.encode(), "1: the first line must name the columns: reference,name,language,email,phone,amount_due,due_date,invoice_number"),
         (HEADER.replace("amount_due", "amount").encode() + GOOD.encode(), "1: missing column 'amount_due'"),
         ((HEADER.strip() + ",colour\n").encode(), "1: unknown column 'colour' (columns: reference, name, language, email, phone, amount_due, due_date, invoice_number)"),
         (HEADER.encode() + "A-1,Jürgen,de,,,1.00,2026-01-01,F\n".encode("latin-1"), "1: the CSV is not UTF-8 text; save it as UTF-8"),

@@ -98,7 +98,8 @@ def campaign_import(
     report(problems)
     if problems and not skip_invalid:
         typer.echo(
-            f"{len(problems)} problems: nothing imported (--skip-invalid imports the good rows)",
+            f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: nothing imported "
+            "(--skip-invalid imports the good rows)",
             err=True,
         )
         raise typer.Exit(1)
