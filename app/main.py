@@ -84,7 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         payments=provider,
     )
     app.mount("/static", StaticFiles(directory=BUNDLED / "static"), name="static")
-    app.mount("/media", StaticFiles(directory=settings.media_dir), name="media")
+    # Only the segments (videos, captions, posters) are public, under content-addressed names
+    # nobody can guess; the manifests (named after debtor ids) and the speech stay private.
+    segments = settings.media_dir / "segments"
+    segments.mkdir(exist_ok=True)
+    app.mount("/media/segments", StaticFiles(directory=segments), name="media")
     for module in (player, steps, payments, api):
         app.include_router(module.router)
     app.include_router(integration.router)

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.models import Event
 
 NL, TR = "DEMO-NL-1", "DEMO-TR-1"
@@ -79,3 +80,20 @@ def test_pages_escape_what_debtors_and_operators_wrote(
     assert response.status_code == 422
     assert "<script>alert(1)</script>" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_only_segments_are_served_from_the_media_folder(
+    web: TestClient, settings: Settings
+) -> None:
+    media = settings.media_dir
+    files = {
+        "segments/ab/abcdef.vtt": 200,  # what the player's manifest points at
+        "manifests/arrears/nl/d1.json": 404,  # a debtor's manifest, named by a guessable id
+        "manifests/arrears/nl.json": 404,
+        "speech/ab/abcdef.wav": 404,  # a debtor's name, spoken
+        "audio/ab/abcdef.m4a": 404,
+    }
+    for name in files:
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_text("WEBVTT\n", encoding="utf-8")
+    assert {name: web.get(f"/media/{name}").status_code for name in files} == files
