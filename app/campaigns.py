@@ -139,9 +139,7 @@ def _header_problems(columns: list[str], need: Requirements, shown: str) -> list
         return [Problem(shown, 1, 1, "the CSV is empty; it needs a header row")]
     expected = [*CORE_COLUMNS, *(v for v in need.variables if v not in CORE_COLUMNS)]
     if not set(columns) & set(expected):  # a debtor's row where the names should be
-        return [
-            Problem(shown, 1, 1, f"the first line must name the columns: {','.join(expected)}")
-        ]
+        return [Problem(shown, 1, 1, f"the first line must name the columns: {','.join(expected)}")]
     problems = [
         Problem(shown, 1, 1, f"missing column '{name}'")
         for name in expected
