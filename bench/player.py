@@ -124,7 +124,7 @@ def _variant(
     naive: bool,
     network: dict[str, Any] | None = None,
 ) -> list[Switch]:
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, bypass_csp=True)  # for wait_for_function
     try:
         page = context.new_page()
         page.add_init_script(INSTRUMENT)

@@ -97,3 +97,16 @@ def test_only_segments_are_served_from_the_media_folder(
         (media / name).parent.mkdir(parents=True, exist_ok=True)
         (media / name).write_text("WEBVTT\n", encoding="utf-8")
     assert {name: web.get(f"/media/{name}").status_code for name in files} == files
+
+
+def test_debtor_pages_stay_out_of_caches_and_frames_and_run_only_our_scripts(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    token = campaign[NL]
+    for path in (f"/v/{token}", f"/v/{token}/text", f"/v/{token}/step/dispute"):
+        headers = web.get(path).headers
+        assert headers["cache-control"] == "no-store", path
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -12,10 +12,11 @@ from app.i18n import gettext_for, money
 from app.payments.base import PaymentError
 from app.payments.demo import DemoProvider
 from app.payments.records import apply_status, latest_payment, payment_of
+from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
 from app.web.urls import node_url, step_url
 
-router = APIRouter()
+router = APIRouter(route_class=DebtorRoute)
 DEMO_BANKS = ("ABN AMRO", "ASN Bank", "bunq", "ING", "Knab", "Rabobank", "SNS", "Triodos Bank")
 
 

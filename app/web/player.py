@@ -14,9 +14,10 @@ from app.events import EventIn, InvalidEventError, check_event, record
 from app.i18n import gettext_for, language_name
 from app.media import debtor_values
 from app.selfservice import offered_choices
+from app.web.debtor_route import DebtorRoute
 from render.texts import node_texts
 
-router = APIRouter()
+router = APIRouter(route_class=DebtorRoute)
 
 
 def N_(text: str) -> str:  # noqa: N802  (gettext's name for "mark for translation, translate later")

@@ -38,11 +38,12 @@ from app.selfservice import (
     later_window,
     plan,
 )
+from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
 from app.web.urls import node_url
 from app.webhooks import enqueue
 
-router = APIRouter()
+router = APIRouter(route_class=DebtorRoute)
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
 
 

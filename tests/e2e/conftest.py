@@ -167,8 +167,12 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A phone-sized page; a script error on it fails the test."""
-    context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id=TIMEZONE)
+    """A phone-sized page; a script error on it fails the test. Playwright's waiting for a
+    JavaScript condition evaluates a string, which the pages' policy forbids: it is bypassed
+    here, and ``strict_page`` keeps it."""
+    context = browser.new_context(
+        viewport=PHONE, locale="en-GB", timezone_id=TIMEZONE, bypass_csp=True
+    )
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
@@ -187,4 +191,23 @@ def text_page(browser: Browser) -> Iterator[Page]:
     context.set_default_timeout(20_000)
     page = context.new_page()
     yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
+    """A phone-sized page under the pages' own Content-Security-Policy, with the console
+    messages about anything the policy blocked."""
+    context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id=TIMEZONE)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: blocked.append(str(error)))
+    yield page, blocked
     context.close()

@@ -77,6 +77,20 @@ def test_a_link_plays_the_greeting_with_captions_and_offers_both_languages(
     assert (opened.node, opened.language) == ("hello", "en")
 
 
+def test_the_player_runs_under_its_content_security_policy(
+    strict_page: tuple[Page, list[str]], server: LiveServer
+) -> None:
+    page, blocked = strict_page
+    page.goto(server.link("E2E-1"))
+    at(page, "playing", "hello")
+    expect(page.locator("#caption")).to_have_text(re.compile(r"Anna Smit"))
+    page.locator("#play").click()
+    expect(page.locator("#player")).to_have_attribute("data-state", "paused")
+    page.goto(server.text_link("E2E-1", "en"))
+    expect(page.locator("main")).to_contain_text("Hello Anna Smit.")
+    assert blocked == []
+
+
 def test_switching_language_mid_segment_keeps_the_place(page: Page, server: LiveServer) -> None:
     page.add_init_script(RECORD_CAPTIONS)
     page.goto(server.link("E2E-1"))
