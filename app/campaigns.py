@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +24,9 @@ from sqlalchemy.orm import Session
 from app.config import DEFAULT_RETENTION_DAYS
 from app.models import Campaign, Debtor, Event, Outcome, Variant
 from app.tokens import new_salt, token_for, token_hash
+from app.verification import KINDS as VERIFY_KINDS
+from app.verification import answer_hash
+from app.verification import normalise as normalise_answer
 from render.formatting import parse_variable
 from render.problems import ContentError, Problem, display_path
 from render.scene import Scene, VariableType
@@ -42,6 +45,7 @@ class Row:
     fields: dict[str, str]  # the core columns
     values: dict[str, str]  # the scene's variables, as written in the CSV
     amount_cents: int | None
+    verify_answer: str | None = None  # normalised, when the campaign asks for verification
 
 
 def amount_variable(scene: Scene) -> str | None:
@@ -61,6 +65,12 @@ class Requirements:
     variables: dict[str, VariableType]
     languages: list[str]
     amount: str | None
+    verify: str | None = None  # the column debtors verify themselves with, if any
+
+    @property
+    def columns(self) -> list[str]:
+        extra = [self.verify] if self.verify else []
+        return [*CORE_COLUMNS, *(v for v in self.variables if v not in CORE_COLUMNS), *extra]
 
     @classmethod
     def of(cls, scenes: Scene | Sequence[Scene]) -> Requirements:
@@ -81,18 +91,25 @@ class Requirements:
         return cls(", ".join(s.id for s in scenes), variables, languages, amounts.pop())
 
 
-def read_rows(path: Path, scenes: Scene | Sequence[Scene]) -> list[Row]:
+def read_rows(
+    path: Path, scenes: Scene | Sequence[Scene], *, verify: str | None = None
+) -> list[Row]:
     """Every row checked; ``ContentError`` lists every bad one (``file:line:1: reason``)."""
-    rows, problems = check_rows(path, scenes)
+    rows, problems = check_rows(path, scenes, verify=verify)
     if problems:
         raise ContentError(problems)
     return rows
 
 
-def check_rows(path: Path, scenes: Scene | Sequence[Scene]) -> tuple[list[Row], list[Problem]]:
+def check_rows(
+    path: Path, scenes: Scene | Sequence[Scene], *, verify: str | None = None
+) -> tuple[list[Row], list[Problem]]:
     """The good rows and a problem for each bad one; a file that cannot be read at all (no
-    header, wrong encoding, no rows) raises ``ContentError``."""
-    need = Requirements.of(scenes)
+    header, wrong encoding, no rows) raises ``ContentError``. With ``verify`` (a kind from
+    ``app.verification``) every row needs that column too."""
+    if verify is not None and verify not in VERIFY_KINDS:
+        raise ValueError(f"unknown verification '{verify}' (one of: {', '.join(VERIFY_KINDS)})")
+    need = replace(Requirements.of(scenes), verify=verify)
     shown = display_path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -137,7 +154,7 @@ def check_rows(path: Path, scenes: Scene | Sequence[Scene]) -> tuple[list[Row], 
 def _header_problems(columns: list[str], need: Requirements, shown: str) -> list[Problem]:
     if not columns:
         return [Problem(shown, 1, 1, "the CSV is empty; it needs a header row")]
-    expected = [*CORE_COLUMNS, *(v for v in need.variables if v not in CORE_COLUMNS)]
+    expected = need.columns
     if not set(columns) & set(expected):  # a debtor's row where the names should be
         return [Problem(shown, 1, 1, f"the first line must name the columns: {','.join(expected)}")]
     problems = [
@@ -146,9 +163,12 @@ def _header_problems(columns: list[str], need: Requirements, shown: str) -> list
         if name not in columns and name not in ("email", "phone")
     ]
     problems += [
-        Problem(shown, 1, 1, f"unknown column '{name}' (columns: {', '.join(expected)})")
+        Problem(shown, 1, 1, f"unknown column '{name}' (columns: {', '.join(expected)}){hint}")
         for name in columns
         if name not in expected
+        for hint in [
+            f"; to ask debtors for it, use --verify {name}" if name in VERIFY_KINDS else ""
+        ]
     ]
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     problems += [Problem(shown, 1, 1, f"column '{name}' appears twice") for name in repeated]
@@ -157,8 +177,9 @@ def _header_problems(columns: list[str], need: Requirements, shown: str) -> list
 
 def _check_row(
     raw: dict[str, str], cells: int, columns: int, need: Requirements
-) -> tuple[tuple[dict[str, str], dict[str, str], int | None] | None, list[str]]:
-    """(fields, variable values, cents owed), or None and every reason the row is bad."""
+) -> tuple[tuple[dict[str, str], dict[str, str], int | None, str | None] | None, list[str]]:
+    """(fields, variable values, cents owed, verification answer), or None and every reason
+    the row is bad."""
     if cells != columns:
         hint = " (a quote left open?)" if cells < columns else ""
         return None, [f"{cells} fields where the header has {columns}{hint}"]
@@ -197,9 +218,16 @@ def _check_row(
         cents = int(Decimal(str(parsed[amount])) * 100)
         if cents <= 0:
             problems.append(f"{amount}: the amount owed must be more than zero")
+    answer = None
+    if need.verify:
+        try:
+            answer = normalise_answer(need.verify, raw.get(need.verify) or "")
+        except ValueError as exc:
+            empty = not (raw.get(need.verify) or "").strip()
+            problems.append(f"{need.verify}: {'missing' if empty else exc}")
     if problems:
         return None, problems
-    return (fields, values, cents), []
+    return (fields, values, cents, answer), []
 
 
 def import_campaign(
@@ -212,6 +240,7 @@ def import_campaign(
     variants: Sequence[tuple[Scene, int]] = (),
     expires_at: datetime | None = None,
     retention_days: int = DEFAULT_RETENTION_DAYS,
+    verify: str | None = None,
 ) -> Campaign:
     """Create the campaign and its debtors in one transaction (the caller commits).
 
@@ -220,7 +249,11 @@ def import_campaign(
     """
     variants = list(variants) or [(scene, 1)]
     campaign = Campaign(
-        name=name, scene_id=variants[0][0].id, expires_at=expires_at, retention_days=retention_days
+        name=name,
+        scene_id=variants[0][0].id,
+        expires_at=expires_at,
+        retention_days=retention_days,
+        verify=verify,
     )
     campaign.variants = [Variant(scene_id=s.id, weight=w) for s, w in variants]
     session.add(campaign)
@@ -242,11 +275,21 @@ def import_campaign(
                 "token_salt": salt,
                 "token_hash": token_hash(token_for(key, salt)),
                 "disputed": False,
+                "verify_hash": _verify_hash(key, row, verify),
+                "verify_failures": 0,
             }
         )
     for start in range(0, len(debtors), 5000):  # bounded statements for very large files
         session.execute(insert(Debtor), debtors[start : start + 5000])
     return campaign
+
+
+def _verify_hash(key: bytes, row: Row, verify: str | None) -> str | None:
+    if verify is None:
+        return None
+    if row.verify_answer is None:
+        raise ValueError(f"line {row.line}: no {verify} to verify the debtor with")
+    return answer_hash(key, row.fields["reference"], row.verify_answer)
 
 
 def assign_variant(reference: str, variants: Sequence[tuple[Scene, int]]) -> Scene:

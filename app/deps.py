@@ -21,6 +21,7 @@ from app.models import Campaign, Debtor
 from app.payments.base import PaymentProvider
 from app.scenes import LoadedScene, SceneBook
 from app.tokens import looks_like_token, token_hash
+from app.verification import cookie_name, is_verified
 
 
 @dataclass
@@ -59,14 +60,16 @@ class Visit:
     debtor: Debtor
     loaded: LoadedScene
     language: str
+    verify: str | None = None  # what the campaign asks the debtor for, if anything
 
     @property
     def _(self) -> Gettext:
         return gettext_for(self.language)
 
 
-def get_visit(token: str, request: Request, session: SessionDep, state: StateDep) -> Visit:
-    """The debtor behind a link; anything else is a plain 404 that reveals nothing."""
+def find_visit(token: str, request: Request, session: SessionDep, state: StateDep) -> Visit:
+    """The debtor behind a link, verified or not; anything else is a plain 404 that reveals
+    nothing. Only the verification form uses this; every other page uses ``get_visit``."""
     debtor = None
     if looks_like_token(token):
         debtor = session.scalar(select(Debtor).where(Debtor.token_hash == token_hash(token)))
@@ -81,7 +84,25 @@ def get_visit(token: str, request: Request, session: SessionDep, state: StateDep
     language = next((lang for lang in (wanted, debtor.language) if lang in offered), offered[0])
     if campaign.expires_at is not None and _utc(campaign.expires_at) <= datetime.now(UTC):
         raise LinkExpiredError(Visit(debtor, loaded, language))
-    return Visit(debtor, loaded, language)
+    return Visit(debtor, loaded, language, campaign.verify)
+
+
+def get_visit(token: str, request: Request, session: SessionDep, state: StateDep) -> Visit:
+    """The debtor behind a link, who has verified themselves when the campaign asks for it."""
+    visit = find_visit(token, request, session, state)
+    if visit.verify is not None:
+        cookie = request.cookies.get(cookie_name(visit.debtor.id))
+        if not is_verified(state.settings.key, visit.debtor.id, cookie):
+            raise VerificationRequiredError(visit)
+    return visit
+
+
+class VerificationRequiredError(Exception):
+    """The campaign asks debtors to verify themselves first: the page asks for the answer."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__("verification required")
+        self.visit = visit
 
 
 class LinkExpiredError(Exception):
@@ -98,3 +119,4 @@ def _utc(moment: datetime) -> datetime:
 
 
 VisitDep = Annotated[Visit, Depends(get_visit)]
+UnverifiedVisitDep = Annotated[Visit, Depends(find_visit)]

@@ -399,6 +399,7 @@ class CampaignSummary:
     created_at: datetime  # UTC
     expires_at: datetime | None
     purged_at: datetime | None
+    verify: str | None = None  # what debtors verify themselves with, if anything
 
 
 def campaign_summaries(session: Session, campaign_id: int | None = None) -> list[CampaignSummary]:
@@ -412,6 +413,7 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
             Campaign.created_at,
             Campaign.expires_at,
             Campaign.purged_at,
+            Campaign.verify,
         )
         .where(*only)
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
@@ -446,7 +448,7 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
         )
     }
     result = []
-    for cid, name, first_scene, created_at, expires_at, purged_at in campaigns:
+    for cid, name, first_scene, created_at, expires_at, purged_at, verify in campaigns:
         counts = scenes.get(cid, {})
         ordered = [first_scene, *sorted(s for s in counts if s != first_scene)]
         with_outcome, total = outcomes.get(cid, (0, 0))
@@ -462,6 +464,7 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
                 created_at=_utc(created_at),
                 expires_at=_utc(expires_at) if expires_at else None,
                 purged_at=_utc(purged_at) if purged_at else None,
+                verify=verify,
             )
         )
     return result

@@ -17,11 +17,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import session_options
+from app.auth import SECURITY_HEADERS, session_options
 from app.callers import CallerCache
 from app.config import Settings
 from app.db import make_engine, session_factory, upgrade
-from app.deps import AppState, LinkExpiredError
+from app.deps import AppState, LinkExpiredError, VerificationRequiredError
 from app.event_writer import EventWriter
 from app.media import Media
 from app.payments import make_provider
@@ -35,6 +35,7 @@ from app.web import (
     payments,
     player,
     steps,
+    verify,
 )
 from app.webhooks import start_dispatcher
 from render.content import BUNDLED
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    for module in (player, steps, payments, api):
+    for module in (player, steps, payments, verify, api):
         app.include_router(module.router)
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
+    app.add_exception_handler(VerificationRequiredError, _verify_first)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_middleware(SessionMiddleware, **session_options(settings))  # the admin pages
     app.add_middleware(
@@ -126,6 +128,20 @@ async def _expired(request: Request, exc: LinkExpiredError) -> Response:
     token = request.path_params.get("token", "")
     context = page_context(request, exc.visit, token, title=exc.visit._("This link has ended"))
     return state.templates.TemplateResponse(request, "expired.html", context, status_code=410)
+
+
+async def _verify_first(request: Request, exc: VerificationRequiredError) -> Response:
+    """The campaign asks debtors to verify themselves: ask, then come back to this page."""
+    from app.web.debtor_route import DEBTOR_CSP
+    from app.web.verify import safe_next, verify_page
+
+    token = request.path_params.get("token", "")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET" or here.endswith(".json"):  # a form or the player's data
+        here = f"/v/{token}?lang={exc.visit.language}"
+    response = verify_page(request, exc.visit, token, safe_next(here, token, exc.visit.language))
+    response.headers.update({**SECURITY_HEADERS, "Content-Security-Policy": DEBTOR_CSP})
+    return response
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -93,6 +93,8 @@ def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) 
                     "values": {},
                     "token_salt": "",
                     "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                    "verify_hash": None,
+                    "verify_locked_until": None,
                 }
                 for debtor_id in debtor_ids
             ],

@@ -48,6 +48,28 @@ def test_an_operator_imports_an_ab_campaign(web: TestClient, users: None, db: Se
     assert set(split) == {"arrears", "arrears-firm"} and sum(split.values()) == 40
 
 
+def test_an_operator_imports_a_campaign_whose_debtors_verify_themselves(
+    web: TestClient, users: None, db: Session
+) -> None:
+    _sign_in(web, "olga@example.org")
+    with_postcodes = (HEADER.strip() + ",postcode\n") + "".join(
+        line + ",1012 AB\n" for line in ROWS.splitlines()
+    )
+    missing = _new(web, HEADER + ROWS, verify="postcode")
+    assert missing.status_code == 422  # type: ignore[attr-defined]
+    assert "missing column &#39;postcode&#39;" in missing.text  # type: ignore[attr-defined]
+    unknown = _new(web, with_postcodes, verify="shoe_size")
+    assert unknown.status_code == 422  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(Campaign)) == 0
+    made = _new(web, with_postcodes, verify="postcode")
+    assert made.status_code == 303  # type: ignore[attr-defined]
+    campaign = db.scalars(select(Campaign)).one()
+    assert campaign.verify == "postcode"
+    assert db.scalar(select(func.count()).where(Debtor.verify_hash.is_not(None))) == 40
+    page = web.get(f"/admin/campaigns/{campaign.id}").text
+    assert "Debtors verify with</dt><dd>postcode" in page
+
+
 def test_a_bad_csv_is_shown_line_by_line_and_nothing_is_imported(
     web: TestClient, users: None, db: Session
 ) -> None:

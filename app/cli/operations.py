@@ -10,6 +10,7 @@ import csv
 import json
 import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -51,6 +52,13 @@ def db_upgrade() -> None:
     typer.echo("database is up to date", err=True)
 
 
+class VerifyKind(StrEnum):
+    """What debtors give to see their page (``app.verification``)."""
+
+    postcode = "postcode"
+    birth_date = "birth_date"
+
+
 @campaign_app.command("import")
 def campaign_import(
     scene: Annotated[
@@ -72,6 +80,13 @@ def campaign_import(
     retention_days: Annotated[
         int, typer.Option("--retention-days", min=1, help="Personal data is purged after this.")
     ] = DEFAULT_RETENTION_DAYS,
+    verify: Annotated[
+        VerifyKind | None,
+        typer.Option(
+            "--verify",
+            help="Debtors first give this (a CSV column of the same name) before amounts show.",
+        ),
+    ] = None,
 ) -> None:
     """Import a campaign from CSV; print its id. One bad row and nothing is imported."""
     from app.campaigns import Requirements, check_rows, import_campaign
@@ -91,7 +106,8 @@ def campaign_import(
         report(exc.problems)
         raise typer.Exit(1) from exc
     try:
-        rows, problems = check_rows(csv_file, [s for s, _ in variants])
+        kind = verify.value if verify else None
+        rows, problems = check_rows(csv_file, [s for s, _ in variants], verify=kind)
     except ContentError as exc:
         report(exc.problems)
         raise typer.Exit(1) from exc
@@ -106,7 +122,7 @@ def campaign_import(
     with transaction(_database(settings)) as session:
         campaign = import_campaign(
             session, scene=variants[0][0], rows=rows, name=name, key=settings.key,
-            variants=variants, expires_at=expires_at, retention_days=retention_days,
+            variants=variants, expires_at=expires_at, retention_days=retention_days, verify=kind,
         )  # fmt: skip
     typer.echo(campaign.id)
     skipped = len({p.line for p in problems})

@@ -27,6 +27,7 @@ class Campaign(Timestamped, Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # links end
     retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verify: Mapped[str | None] = mapped_column(String(16))  # None, "postcode" or "birth_date"
     debtors: Mapped[list[Debtor]] = relationship(back_populates="campaign")
     variants: Mapped[list[Variant]] = relationship(
         order_by="Variant.id", cascade="all, delete-orphan"

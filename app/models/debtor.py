@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, Timestamped
@@ -37,4 +38,8 @@ class Debtor(Timestamped, Base):
     token_salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64))
     disputed: Mapped[bool] = mapped_column(default=False)
+    # optional verification (app/verification.py): a keyed hash of the answer, never the answer
+    verify_hash: Mapped[str | None] = mapped_column(String(64))
+    verify_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    verify_locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     campaign: Mapped[Campaign] = relationship(back_populates="debtors")

@@ -26,6 +26,7 @@ from app.deps import SessionDep, StateDep
 from app.models import Campaign
 from app.rendering import render_campaign
 from app.retention import purge_campaign
+from app.verification import KINDS as VERIFY_KINDS
 from app.web.admin import admin_page
 from render.content import ContentRoot, SceneNotFoundError
 from render.executors import CeleryExecutor, Executor, LocalExecutor
@@ -67,6 +68,9 @@ async def _create(
     variants = _variants(state.settings.content, fields, problems)
     expires_at = _expiry(fields.get("expires", ""), state.settings.timezone, problems)
     retention = _whole(fields.get("retention_days") or str(DEFAULT_RETENTION_DAYS), problems)
+    verify = fields.get("verify") or None
+    if verify is not None and verify not in VERIFY_KINDS:
+        problems.append("Choose what debtors verify themselves with from the list.")
     if not isinstance(upload, UploadFile) or not upload.filename:
         problems.append("Choose the CSV file with the debtors.")
     if problems or not variants or not isinstance(upload, UploadFile):
@@ -75,14 +79,14 @@ async def _create(
         path = Path(folder) / Path(upload.filename or "debtors.csv").name
         path.write_bytes(await upload.read())
         try:
-            rows, bad = check_rows(path, [scene for scene, _ in variants])
+            rows, bad = check_rows(path, [scene for scene, _ in variants], verify=verify)
         except ContentError as exc:
             rows, bad = [], exc.problems
     if bad and not (fields.get("skip_invalid") and rows):
         return _new_page(request, state, user, form=fields, problems=[], rows=bad, status=422)
     campaign = import_campaign(
         session, scene=variants[0][0], rows=rows, name=name, key=state.settings.key,
-        variants=variants, expires_at=expires_at, retention_days=retention,
+        variants=variants, expires_at=expires_at, retention_days=retention, verify=verify,
     )  # fmt: skip
     return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
 
