@@ -225,3 +225,20 @@ def test_the_expired_page_speaks_the_debtors_language(
     db.commit()
     assert "Bu bağlantının süresi doldu" in web.get(f"/v/{campaign['DEMO-TR-1']}").text
     assert "Deze link is verlopen" in web.get(f"/v/{campaign['DEMO-NL-1']}").text
+
+
+def test_the_demo_makes_one_operator_account_with_a_random_password(
+    settings: Settings, db: Session
+) -> None:
+    from app.auth import authenticate
+    from app.cli.operations import demo_account
+    from app.db import upgrade
+
+    upgrade(settings.database)
+    made = demo_account(db)
+    assert made is not None
+    email, password = made
+    assert len(password) >= 16
+    db.commit()
+    assert authenticate(db, email, password, client="127.0.0.1").role == "operator"
+    assert demo_account(db) is None  # an account exists: the demo makes no other

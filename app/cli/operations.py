@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import secrets
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 DEMO_CAMPAIGN = "Demo"
+DEMO_OPERATOR = "demo@example.org"
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 campaign_app = typer.Typer(
     help="Campaigns: import debtors, print links and outcomes.", no_args_is_help=True
@@ -255,11 +257,29 @@ def demo(
                 session, scene=scene, rows=rows, name=DEMO_CAMPAIGN, key=settings.key
             )
         demo_links = list(links(session, campaign.id, key=settings.key, base_url=settings.base_url))
+        account = demo_account(session)
     typer.echo("\nDemo links (one per debtor and language):")
     for reference, link in demo_links:
         typer.echo(f"  {reference:<10} {link}")
-    typer.echo(
-        f"\nAdmin pages: {settings.base_url}/admin/ (make an account first, in another "
-        "terminal: .venv/bin/vidpay user add you@example.org --role operator)\n"
-    )
+    typer.echo(f"\nAdmin pages: {settings.base_url}/admin/")
+    if account:
+        typer.echo(f"  sign in as {account[0]} with the password {account[1]}")
+        typer.echo("  (made for this demo and shown only now; more: vidpay user add)\n")
+    else:
+        typer.echo("  sign in with your account (vidpay user add makes one)\n")
     serve(Path(), host, port)
+
+
+def demo_account(session: Session) -> tuple[str, str] | None:
+    """An operator account for the demo, with a random password, when there is no user yet:
+    a newcomer sees the admin pages after ``make run`` without another step."""
+    from sqlalchemy import func, select
+
+    from app.auth import add_user
+    from app.models import User
+
+    if session.scalar(select(func.count()).select_from(User)):
+        return None
+    password = secrets.token_urlsafe(12)
+    add_user(session, DEMO_OPERATOR, password, "operator")
+    return DEMO_OPERATOR, password
