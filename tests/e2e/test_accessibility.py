@@ -1,0 +1,89 @@
+"""Every kind of page checked by axe-core (WCAG 2.2 A and AA rules) in Chromium: the player
+while it plays and with its choices, the text version, the steps, the verification question,
+and the admin pages. axe finds what a machine can (names, labels, contrast, structure); the
+keyboard and screen-reader flows are tested by the other browser tests."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from playwright.sync_api import Page, expect
+
+from app.auth import add_user
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_player import at
+from tests.e2e.test_verification import _checked_link
+
+WCAG: dict[str, Any] = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+AXE = Axe()
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    violations = AXE.run(page, options=WCAG).response["violations"]
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']}; {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+    ]
+    assert found == [], f"{what}: {found}"
+
+
+def test_the_debtors_pages_pass_axe(page: Page, server: LiveServer, tmp_path: Path) -> None:
+    page.goto(server.link("E2E-3"))
+    at(page, "playing", "hello")
+    assert_accessible(page, "the player, playing")
+    page.goto(server.link("E2E-3", node="menu"))
+    expect(page.get_by_role("button", name="Pay in parts")).to_be_visible(timeout=30_000)
+    assert_accessible(page, "the player's choices")
+    text = server.text_link("E2E-3", "nl")
+    for path, what in (
+        ("", "the text version"),
+        ("&node=menu", "the text version's choices"),
+    ):
+        page.goto(text + path)
+        assert_accessible(page, what)
+    token = server.token("E2E-3")
+    for step in ("pay", "arrangement", "later"):
+        page.goto(f"{server.base_url}/v/{token}/step/{step}?lang=en")
+        assert_accessible(page, f"the step {step}")
+    page.goto(f"{server.base_url}/v/{token}/step/later?lang=en")
+    page.evaluate("document.querySelector('main form').noValidate = true")
+    page.get_by_role("button", name="Save this date").click()  # no date: the server says so
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page, "a step with errors")
+    page.goto(_checked_link(server, tmp_path))
+    assert_accessible(page, "the verification question")
+    page.get_by_label("Your postcode").fill("9999 ZZ")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page, "the verification question after a wrong answer")
+
+
+def test_the_admin_pages_pass_axe(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.base_url}/admin/login")
+    assert_accessible(page, "the sign-in page")
+    email = f"ada-{uuid.uuid4().hex[:8]}@example.org"
+    with server.sessions() as session, session.begin():
+        add_user(session, email, "correct horse battery", "operator")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    assert_accessible(page, "the campaigns")
+    page.get_by_role("link", name="e2e", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("e2e")
+    assert_accessible(page, "a campaign")
+    for path, what in (
+        ("/admin/campaigns/new", "a new campaign"),
+        ("/admin/integration", "integration"),
+    ):
+        page.goto(server.base_url + path)
+        assert_accessible(page, what)
