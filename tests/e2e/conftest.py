@@ -90,18 +90,30 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(work: Path, *, warm: bool = True) -> Iterator[LiveServer]:
-    """Render the e2e scene into ``work``, import its debtors, serve the app until the end."""
-    content = ContentRoot(E2E)
-    scene = load_scene(content.find_scene("e2e"), content)
+def live_server(
+    work: Path,
+    *,
+    warm: bool = True,
+    root: Path = E2E,
+    scene_id: str = "e2e",
+    debtors: Path | None = None,
+    render: bool = True,
+) -> Iterator[LiveServer]:
+    """Render the scene into ``work``, import its debtors, serve the app until the end.
+
+    The e2e scene by default; ``render=False`` serves a content root without any video, for
+    the pages that need none (the text version, the steps)."""
+    content = ContentRoot(root)
+    scene = load_scene(content.find_scene(scene_id), content)
     media = work / "media"
-    render_scene(scene, content, media, languages=scene.languages)
+    if render:
+        render_scene(scene, content, media, languages=scene.languages)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     settings = Settings(
         env="test",
-        root=E2E,
+        root=root,
         var=work / "var",
         media=media,
         base_url=base_url,
@@ -111,8 +123,8 @@ def live_server(work: Path, *, warm: bool = True) -> Iterator[LiveServer]:
     engine = make_engine(settings.database)
     sessions = session_factory(engine)
     with transaction(sessions) as session:
-        rows = read_rows(E2E / "debtors.csv", scene)
-        campaign = import_campaign(session, scene=scene, rows=rows, name="e2e", key=settings.key)
+        rows = read_rows(debtors or root / "debtors.csv", scene)
+        campaign = import_campaign(session, scene=scene, rows=rows, name=scene_id, key=settings.key)
         found = dict(links(session, campaign.id, key=settings.key, base_url=base_url))
     app = create_app(settings)
     server = uvicorn.Server(
@@ -129,7 +141,7 @@ def live_server(work: Path, *, warm: bool = True) -> Iterator[LiveServer]:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
         live = LiveServer(base_url, settings, sessions, found)
-        if warm:  # each debtor's personal segments, rendered now rather than in a test
+        if warm and render:  # each debtor's personal segments, rendered now rather than in a test
             for reference in found:
                 for language in scene.languages:
                     live.manifest(reference, language)

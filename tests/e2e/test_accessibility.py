@@ -6,14 +6,20 @@ keyboard and screen-reader flows are tested by the other browser tests."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 
 from app.auth import add_user
-from tests.e2e.conftest import LiveServer
+from app.models import Campaign
+from tests.conftest import REPO
+from tests.e2e.conftest import LiveServer, live_server
 from tests.e2e.test_player import at
 from tests.e2e.test_verification import _checked_link
 
@@ -65,6 +71,41 @@ def test_the_debtors_pages_pass_axe(page: Page, server: LiveServer, tmp_path: Pa
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page, "the verification question after a wrong answer")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The bundled sample scene, served without video: its steps and text are plain pages."""
+    work = tmp_path_factory.mktemp("sample")
+    with live_server(
+        work, root=REPO, scene_id="arrears", debtors=REPO / "demo" / "debtors.csv", render=False
+    ) as live:
+        yield live
+
+
+def test_every_step_of_the_sample_and_an_ended_link_pass_axe(
+    page: Page, sample: LiveServer
+) -> None:
+    for reference, language in (("DEMO-TR-1", "tr"), ("DEMO-DE-1", "de")):
+        token = sample.token(reference)
+        for step in (
+            "pay_how",
+            "plan",
+            "later",
+            "cannot_pay",
+            "already_paid",
+            "dispute",
+            "callback",
+        ):
+            page.goto(f"{sample.base_url}/v/{token}/step/{step}?lang={language}")
+            expect(page.locator("h1")).to_be_visible()
+            assert_accessible(page, f"the step {step} in {language}")
+    with sample.sessions() as session, session.begin():
+        ended = datetime.now(UTC) - timedelta(days=1)
+        session.execute(update(Campaign).values(expires_at=ended))
+    page.goto(sample.link("DEMO-NL-1"))
+    expect(page.locator("h1")).to_have_text("Deze link is verlopen")
+    assert_accessible(page, "an ended link")
 
 
 def test_the_admin_pages_pass_axe(page: Page, server: LiveServer) -> None:
