@@ -37,6 +37,7 @@ from app.web import (
     steps,
     verify,
 )
+from app.web.debtor_route import DEBTOR_CSP
 from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
@@ -127,19 +128,22 @@ async def _expired(request: Request, exc: LinkExpiredError) -> Response:
     state: AppState = request.app.state.vidpay
     token = request.path_params.get("token", "")
     context = page_context(request, exc.visit, token, title=exc.visit._("This link has ended"))
-    return state.templates.TemplateResponse(request, "expired.html", context, status_code=410)
+    page = state.templates.TemplateResponse(request, "expired.html", context, status_code=410)
+    return _debtor_headers(page)
 
 
 async def _verify_first(request: Request, exc: VerificationRequiredError) -> Response:
     """The campaign asks debtors to verify themselves: ask, then come back to this page."""
-    from app.web.debtor_route import DEBTOR_CSP
-    from app.web.verify import safe_next, verify_page
-
     token = request.path_params.get("token", "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.method != "GET" or here.endswith(".json"):  # a form or the player's data
+    if request.method != "GET" or request.url.path.endswith(".json"):  # a form, the player's data
         here = f"/v/{token}?lang={exc.visit.language}"
-    response = verify_page(request, exc.visit, token, safe_next(here, token, exc.visit.language))
+    target = verify.safe_next(here, token, exc.visit.language)
+    return _debtor_headers(verify.verify_page(request, exc.visit, token, target))
+
+
+def _debtor_headers(response: Response) -> Response:
+    """What ``DebtorRoute`` adds, for the debtor pages that exception handlers answer with."""
     response.headers.update({**SECURITY_HEADERS, "Content-Security-Policy": DEBTOR_CSP})
     return response
 

@@ -211,6 +211,8 @@ def test_an_expired_campaign_shows_a_friendly_page_with_the_phone(
     page = web.get(f"/v/{campaign['DEMO-TR-1']}")
     assert page.status_code == 410
     assert '<html lang="tr">' in page.text and "tel:+31100000000" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     event = {"id": str(uuid.uuid4()), "type": "play", "node": "intro"}
     assert (
         web.post(f"/api/v1/sessions/{campaign['DEMO-TR-1']}/events", json=event).status_code == 404
