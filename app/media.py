@@ -16,6 +16,7 @@ from typing import Any
 from app.models import Debtor
 from app.scenes import LoadedScene
 from render.content import ContentRoot
+from render.executors import LocalExecutor
 from render.formatting import Value, parse_variable
 from render.pipeline import Debtor as DebtorValues
 from render.pipeline import manifest_path, render_scene
@@ -27,19 +28,25 @@ class Media:
         self.out = out
         self._locks: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
+        self._executor = LocalExecutor(start="forkserver")  # the server has threads
 
     def manifest(self, loaded: LoadedScene, debtor: Debtor, language: str) -> dict[str, Any]:
         """Every node of the scene for this debtor, personal nodes with their own segments."""
         scene = loaded.scene
         generic = self._ensure(("scene", f"{scene.id}/{language}"), manifest_path(self.out, scene.id, language),
-                               lambda: render_scene(scene, self.content, self.out, languages=[language]))  # fmt: skip
+                               lambda: render_scene(scene, self.content, self.out, languages=[language], executor=self._executor))  # fmt: skip
         reference = f"d{debtor.id}"
         values = DebtorValues(reference, debtor_values(loaded, debtor))
         personal = self._ensure(
             ("debtor", f"{debtor.id}/{language}"),
             manifest_path(self.out, scene.id, language, reference),
             lambda: render_scene(
-                scene, self.content, self.out, languages=[language], debtor=values
+                scene,
+                self.content,
+                self.out,
+                languages=[language],
+                debtor=values,
+                executor=self._executor,
             ),
         )
         nodes = {**generic["nodes"], **personal["nodes"]}

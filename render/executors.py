@@ -16,8 +16,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from render.audio import load_dsp
 from render.cache import MediaStore
@@ -110,15 +111,25 @@ class Executor(ABC):
 
 
 class LocalExecutor(Executor):
-    """A pool of ``jobs`` processes on this machine (default: one per core)."""
+    """A pool of ``jobs`` processes on this machine (default: one per core).
+
+    ``start="fork"`` (the command line) lets the workers inherit what this process imported.
+    A process with threads of its own (the web server) asks for ``"forkserver"``: its workers
+    come from a clean helper process that imported the renderer once, so they cannot inherit a
+    lock that another thread held at the moment of forking.
+    """
 
     name = "local"
 
-    def __init__(self, jobs: int | None = None) -> None:
+    def __init__(
+        self, jobs: int | None = None, *, start: Literal["fork", "forkserver"] = "fork"
+    ) -> None:
         self.jobs = jobs
+        self.start = start
 
     def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
-        load_dsp()  # import once here, so forked workers inherit it
+        if self.start == "fork":
+            load_dsp()  # import once here, so forked workers inherit it
         workers = max(1, min(self.jobs or os.cpu_count() or 1, len(plans)))
         threads = max(1, (os.cpu_count() or 1) // workers)
         if workers == 1:
@@ -128,7 +139,7 @@ class LocalExecutor(Executor):
                 except RenderError as exc:
                     yield Outcome(plan, error=exc)
             return
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.start))
         try:
             futures = {
                 pool.submit(render_segment, plan, out, threads=threads): plan for plan in plans
@@ -143,6 +154,17 @@ class LocalExecutor(Executor):
                     raise error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _context(start: str) -> BaseContext:
+    context = get_context(start)
+    if start == "forkserver":  # takes effect when the helper process starts, the first time
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    return context
+
+
+# What every render imports; scipy alone takes most of a second.
+FORKSERVER_PRELOAD = ["render.segment_render", "pyloudnorm", "scipy.ndimage", "scipy.signal"]
 
 
 class CeleryExecutor(Executor):

@@ -15,7 +15,7 @@ from typing import Any
 
 from render.cache import atomic_path, prune
 from render.content import ContentRoot
-from render.executors import LocalExecutor, Progress
+from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
 from render.i18n import load_translations
 from render.problems import ContentError, Problem, display_path
@@ -109,10 +109,12 @@ def render_plans(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, SegmentResult]:
-    """Render every distinct segment (cached ones cost a file check) with a local process pool;
-    key -> result. ``SegmentsFailedError`` (a ``RenderError``) names the segments that failed."""
-    return LocalExecutor(jobs).run(plans, out, progress)
+    """Render every distinct segment (cached ones cost a file check), with a local process pool
+    unless another executor is given; key -> result. ``SegmentsFailedError`` (a
+    ``RenderError``) names the segments that failed."""
+    return (executor or LocalExecutor(jobs)).run(plans, out, progress)
 
 
 def manifest_path(out: Path, scene_id: str, language: str, debtor: str | None = None) -> Path:
@@ -171,11 +173,12 @@ def render_scene(
     debtor: Debtor | None = None,
     jobs: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> list[Path]:
     """Render a scene (or some nodes, or one debtor's personal nodes); return the manifests."""
     plans = plan_scene(scene, root, languages=languages, nodes=nodes, debtor=debtor)
     everything = [plan for per_language in plans.values() for plan in per_language.values()]
-    results = render_plans(everything, out, jobs=jobs, progress=progress)
+    results = render_plans(everything, out, jobs=jobs, progress=progress, executor=executor)
     reference = debtor.reference if debtor else None
     manifests = [
         write_manifest(scene, language, per_language, results, out, debtor=reference)

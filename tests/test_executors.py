@@ -93,6 +93,20 @@ def test_the_local_pool_renders_each_segment_once_and_reports_progress(
     assert {outcome.plan.key: outcome.result for outcome in again} == results
 
 
+def test_the_servers_pool_starts_its_workers_from_a_forkserver(
+    render_root: ContentRoot, tmp_path: Path
+) -> None:
+    """What the web server uses (its threads make a plain fork unsafe): the same segments as
+    the forked pool, from workers that import the renderer through the helper process."""
+    plans = _plans(render_root)
+    forked = LocalExecutor(jobs=2).run(plans, tmp_path / "fork")
+    served = LocalExecutor(jobs=2, start="forkserver").run(plans, tmp_path / "forkserver")
+    assert served.keys() == forked.keys()
+    for key, result in served.items():
+        assert result.duration == forked[key].duration
+        assert float(ffprobe(tmp_path / "forkserver" / result.video)["format"]["duration"]) > 0
+
+
 def test_celery_workers_give_the_same_results_as_the_local_pool(
     render_root: ContentRoot, tmp_path: Path, worker_queue: str
 ) -> None:

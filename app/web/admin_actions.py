@@ -181,7 +181,9 @@ def start_render(
 
 def _render(sessions: sessionmaker[Session], settings: Settings, campaign_id: int) -> None:
     executor: Executor = (
-        CeleryExecutor() if settings.render_executor == "celery" else LocalExecutor()
+        CeleryExecutor()
+        if settings.render_executor == "celery"
+        else LocalExecutor(start="forkserver")  # this thread is one of the server's
     )
     try:
         render_campaign(
