@@ -28,7 +28,7 @@ class Media:
         self.out = out
         self._locks: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
-        self._executor = LocalExecutor(start="forkserver")  # the server has threads
+        self._executor = LocalExecutor(start="thread")  # the server has threads
 
     def manifest(self, loaded: LoadedScene, debtor: Debtor, language: str) -> dict[str, Any]:
         """Every node of the scene for this debtor, personal nodes with their own segments."""

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -54,8 +55,10 @@ def _digest(path: str, size: int, mtime_ns: int) -> str:
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target`` that becomes ``target`` only if the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # host and process: workers on several machines may share the media folder
-    temporary = target.with_name(f"{_TEMP_MARK}{socket.gethostname()}-{os.getpid()}-{target.name}")
+    # host, process and thread: workers on several machines may share the media folder, and a
+    # server renders for two debtors at once in two threads
+    writer = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
+    temporary = target.with_name(f"{_TEMP_MARK}{writer}-{target.name}")
     try:
         yield temporary
         temporary.replace(target)

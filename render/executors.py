@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing import get_context
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -113,23 +112,23 @@ class Executor(ABC):
 class LocalExecutor(Executor):
     """A pool of ``jobs`` processes on this machine (default: one per core).
 
-    ``start="fork"`` (the command line) lets the workers inherit what this process imported.
-    A process with threads of its own (the web server) asks for ``"forkserver"``: its workers
-    come from a clean helper process that imported the renderer once, so they cannot inherit a
-    lock that another thread held at the moment of forking.
+    ``start="fork"`` (the command line): worker processes that inherit what this process
+    imported. ``start="thread"`` (the web server): threads, because forking a process that has
+    threads of its own can copy a lock another thread holds at that moment, and a fresh
+    interpreter (spawn, forkserver) re-runs the server's main module. Threads lose little here:
+    the work is in ffmpeg, and espeak is called under a lock.
     """
 
     name = "local"
 
     def __init__(
-        self, jobs: int | None = None, *, start: Literal["fork", "forkserver"] = "fork"
+        self, jobs: int | None = None, *, start: Literal["fork", "thread"] = "fork"
     ) -> None:
         self.jobs = jobs
         self.start = start
 
     def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
-        if self.start == "fork":
-            load_dsp()  # import once here, so forked workers inherit it
+        load_dsp()  # import once here, so workers inherit it or share it
         workers = max(1, min(self.jobs or os.cpu_count() or 1, len(plans)))
         threads = max(1, (os.cpu_count() or 1) // workers)
         if workers == 1:
@@ -139,7 +138,11 @@ class LocalExecutor(Executor):
                 except RenderError as exc:
                     yield Outcome(plan, error=exc)
             return
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(self.start))
+        pool: ThreadPoolExecutor | ProcessPoolExecutor = (
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidpay-render")
+            if self.start == "thread"
+            else ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
+        )
         try:
             futures = {
                 pool.submit(render_segment, plan, out, threads=threads): plan for plan in plans
@@ -154,17 +157,6 @@ class LocalExecutor(Executor):
                     raise error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _context(start: str) -> BaseContext:
-    context = get_context(start)
-    if start == "forkserver":  # takes effect when the helper process starts, the first time
-        context.set_forkserver_preload(FORKSERVER_PRELOAD)
-    return context
-
-
-# What every render imports; scipy alone takes most of a second.
-FORKSERVER_PRELOAD = ["render.segment_render", "pyloudnorm", "scipy.ndimage", "scipy.signal"]
 
 
 class CeleryExecutor(Executor):

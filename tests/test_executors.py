@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -93,18 +94,22 @@ def test_the_local_pool_renders_each_segment_once_and_reports_progress(
     assert {outcome.plan.key: outcome.result for outcome in again} == results
 
 
-def test_the_servers_pool_starts_its_workers_from_a_forkserver(
+def test_the_servers_threads_render_what_the_forked_pool_renders(
     render_root: ContentRoot, tmp_path: Path
 ) -> None:
-    """What the web server uses (its threads make a plain fork unsafe): the same segments as
-    the forked pool, from workers that import the renderer through the helper process."""
+    """The web server renders in threads (its own threads make a fork unsafe): the same
+    segments as the forked pool, and two renders of the same lines at once do not collide."""
     plans = _plans(render_root)
     forked = LocalExecutor(jobs=2).run(plans, tmp_path / "fork")
-    served = LocalExecutor(jobs=2, start="forkserver").run(plans, tmp_path / "forkserver")
-    assert served.keys() == forked.keys()
-    for key, result in served.items():
+    threaded = LocalExecutor(jobs=2, start="thread")
+    with ThreadPoolExecutor(max_workers=2) as server:  # two debtors opening at once
+        both = list(server.map(lambda _: threaded.run(plans, tmp_path / "thread"), range(2)))
+    assert both[0] == both[1]
+    assert both[0].keys() == forked.keys()
+    for key, result in both[0].items():
         assert result.duration == forked[key].duration
-        assert float(ffprobe(tmp_path / "forkserver" / result.video)["format"]["duration"]) > 0
+        assert float(ffprobe(tmp_path / "thread" / result.video)["format"]["duration"]) > 0
+    assert not list((tmp_path / "thread").rglob(".tmp-*"))  # nothing half-written left
 
 
 def test_celery_workers_give_the_same_results_as_the_local_pool(

@@ -183,7 +183,7 @@ def _render(sessions: sessionmaker[Session], settings: Settings, campaign_id: in
     executor: Executor = (
         CeleryExecutor()
         if settings.render_executor == "celery"
-        else LocalExecutor(start="forkserver")  # this thread is one of the server's
+        else LocalExecutor(start="thread")  # this thread is one of the server's
     )
     try:
         render_campaign(
