@@ -243,7 +243,7 @@ def session_options(settings: Settings) -> dict[str, Any]:
         "max_age": int(SESSION_LIFETIME.total_seconds()),
         "path": "/admin",
         "same_site": "strict",
-        "https_only": settings.base_url.lower().startswith("https://"),
+        "https_only": settings.https,
     }
 
 

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         return ContentRoot(self.root)
 
     @property
+    def https(self) -> bool:
+        """Served over https: cookies are then sent only over https."""
+        return self.base_url.lower().startswith("https://")
+
+    @property
     def media_dir(self) -> Path:
         return self.media or self.var / "media"
 

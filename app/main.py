@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import SECURITY_HEADERS, session_options
+from app.auth import session_options
 from app.callers import CallerCache
 from app.config import Settings
 from app.db import make_engine, session_factory, upgrade
@@ -37,7 +37,7 @@ from app.web import (
     steps,
     verify,
 )
-from app.web.debtor_route import DEBTOR_CSP
+from app.web.debtor_route import with_debtor_headers
 from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
@@ -129,7 +129,7 @@ async def _expired(request: Request, exc: LinkExpiredError) -> Response:
     token = request.path_params.get("token", "")
     context = page_context(request, exc.visit, token, title=exc.visit._("This link has ended"))
     page = state.templates.TemplateResponse(request, "expired.html", context, status_code=410)
-    return _debtor_headers(page)
+    return with_debtor_headers(page)
 
 
 async def _verify_first(request: Request, exc: VerificationRequiredError) -> Response:
@@ -139,13 +139,7 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
     if request.method != "GET" or request.url.path.endswith(".json"):  # a form, the player's data
         here = f"/v/{token}?lang={exc.visit.language}"
     target = verify.safe_next(here, token, exc.visit.language)
-    return _debtor_headers(verify.verify_page(request, exc.visit, token, target))
-
-
-def _debtor_headers(response: Response) -> Response:
-    """What ``DebtorRoute`` adds, for the debtor pages that exception handlers answer with."""
-    response.headers.update({**SECURITY_HEADERS, "Content-Security-Policy": DEBTOR_CSP})
-    return response
+    return with_debtor_headers(verify.verify_page(request, exc.visit, token, target))
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:

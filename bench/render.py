@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -266,7 +267,6 @@ def debtor_personal_nodes(work: Path) -> list[tuple[str, str]]:
 def _still_encodes(still: Path, segments: list[Path], work: Path) -> None:
     """The still-image floor of each segment, one ffmpeg thread each, as many at once as the
     render pool runs (one per core): the least a render of these segments can cost here."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def encode(index: int) -> None:
         segment = segments[index]

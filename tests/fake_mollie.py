@@ -17,7 +17,6 @@ import asyncio
 import json
 import re
 import secrets
-import socket
 import string
 import threading
 import time
@@ -29,11 +28,12 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from tests.loopback import serve_on_loopback
 
 TEST_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"  # the shape of a Mollie test key
 HAL = "application/hal+json"
@@ -313,36 +313,7 @@ def _now() -> str:
 def serve_fake_mollie(api_key: str = TEST_API_KEY) -> Iterator[FakeMollie]:
     """Serve a fresh fake on a free loopback port in a background thread, for the block."""
     fake = FakeMollie(api_key)
-    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets that say so, and
-    # without it every answer waits ~40 ms for a delayed ACK.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    fake.base = f"http://127.0.0.1:{listener.getsockname()[1]}"
-    config = uvicorn.Config(
-        fake.app,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        http="h11",
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="fake-mollie", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Mollie did not start")
-            time.sleep(0.01)
+    # reset() releases a hanging request, so shutdown need not wait for it
+    with serve_on_loopback(fake.app, "fake Mollie", before_stop=fake.reset) as base:
+        fake.base = base
         yield fake
-    finally:
-        fake.reset()  # releases a hanging request, so shutdown need not wait for it
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()

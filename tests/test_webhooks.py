@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import socket
 import threading
 import time
 import uuid
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,6 +45,7 @@ from app.webhooks import (
     sign,
     verify_signature,
 )
+from tests.loopback import serve_on_loopback
 
 NL = "DEMO-NL-1"
 FAST = RetryPolicy(max_attempts=5, base_delay=10, max_delay=1000, timeout=0.5, lease=60)
@@ -113,37 +112,9 @@ class Receiver:
 
 @contextmanager
 def serve(receiver: Receiver) -> Iterator[Receiver]:
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    receiver.url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
-    config = uvicorn.Config(
-        receiver.app,
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        http="h11",
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [listener]}, name="receiver", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the receiver did not start")
-            time.sleep(0.01)
+    with serve_on_loopback(receiver.app, "receiver", before_stop=receiver.release) as base:
+        receiver.url = f"{base}/hook"
         yield receiver
-    finally:
-        receiver.release()
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
 
 
 @pytest.fixture

@@ -26,10 +26,14 @@ class DebtorRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def debtor_handler(request: Request) -> Response:
-            response = await handler(request)
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            response.headers.setdefault("Content-Security-Policy", DEBTOR_CSP)
-            return response
+            return with_debtor_headers(await handler(request))
 
         return debtor_handler
+
+
+def with_debtor_headers(response: Response) -> Response:
+    """The debtor pages' headers, unless the page set its own; also for the pages that
+    exception handlers answer with (an ended link, the verification question)."""
+    for name, value in {**SECURITY_HEADERS, "Content-Security-Policy": DEBTOR_CSP}.items():
+        response.headers.setdefault(name, value)
+    return response

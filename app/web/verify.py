@@ -41,7 +41,7 @@ async def verify(
         path="/",
         httponly=True,
         samesite="lax",  # comes along when the payment provider sends the debtor back
-        secure=state.settings.base_url.lower().startswith("https://"),
+        secure=state.settings.https,
     )
     return response
 
