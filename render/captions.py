@@ -3,6 +3,9 @@
 Big captions are easiest to read in short cues: at most two lines of about 42 characters
 (the common subtitle standard). A shot whose line is longer is split at sentence ends first,
 then between words, and its speaking time is shared out by the length of each cue.
+
+Cue text is escaped as WebVTT requires (``&``, ``<``, ``>``), so a name such as ``<b>`` shows
+as written instead of being read as markup.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 MAX_CHARS = 42
 MAX_LINES = 2
+ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,18 @@ def cues_for(spoken: list[Spoken]) -> list[Cue]:
 def to_webvtt(cues: list[Cue]) -> str:
     blocks = ["WEBVTT"]
     for i, cue in enumerate(cues, start=1):
-        lines = "\n".join(line.replace("-->", "→") for line in cue.lines)
+        lines = "\n".join(escape(line.replace("-->", "→")) for line in cue.lines)
         blocks.append(f"{i}\n{_timestamp(cue.start)} --> {_timestamp(cue.end)}\n{lines}")
     return "\n\n".join(blocks) + "\n"
+
+
+def escape(text: str) -> str:
+    """Cue text as WebVTT has it: ``&``, ``<`` and ``>`` as character references."""
+    return "".join(ESCAPES.get(char, char) for char in text)
+
+
+def needs_escaping(text: str) -> bool:
+    return any(char in ESCAPES for char in text)
 
 
 def _timestamp(seconds: float) -> str:

@@ -6,7 +6,10 @@ instead of using a constructor, which lets us:
 - remember where each key and value stands (``Positions``),
 - refuse duplicate keys (PyYAML silently keeps the last one),
 - read decimals as ``Decimal`` from their literal text (money is never a float),
-- use YAML 1.2 booleans, so ``no`` or ``on`` stay strings (``no`` is Norwegian, not False).
+- use YAML 1.2 booleans, so ``no`` or ``on`` stay strings (``no`` is Norwegian, not False),
+- refuse YAML bombs while composing, before anything is built: values nested deeper than
+  ``MAX_DEPTH`` (PyYAML recurses per level) and aliases that expand a document to more than
+  ``MAX_VALUES`` values (a "billion laughs" file of a few hundred bytes stands for billions).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import IO, Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -32,6 +36,11 @@ from render.problems import ContentError, Problem, display_path
 Loc = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
+
+# A scene is about 8 levels deep and 550 values; these leave ample room and stop bombs early.
+MAX_DEPTH = 50
+MAX_VALUES = 100_000
+_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep"
 
 
 class _Yaml12Resolver(Resolver):
@@ -47,6 +56,10 @@ _Yaml12Resolver.add_implicit_resolver(
 )
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Well-formed YAML that is refused for its size: too deep, or aliases expanding too far."""
+
+
 class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _Yaml12Resolver):
     def __init__(self, stream: str | bytes | IO[str] | IO[bytes]) -> None:
         Reader.__init__(self, stream)
@@ -55,6 +68,41 @@ class _Loader(Reader, Scanner, Parser, Composer, SafeConstructor, _Yaml12Resolve
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         _Yaml12Resolver.__init__(self)
+        self._depth = 0
+        # id of each finished node -> how many values it stands for with its aliases expanded
+        self._sizes: dict[int, int] = {}
+
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:  # noqa: N803 (PyYAML's)
+        # The scanner looks up to 1,024 characters ahead for a key at each bracket, and its
+        # look-ahead costs grow with the number of open brackets: stop before it runs away.
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, _TOO_DEEP, self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in stubs
+        if self.check_event(AliasEvent):
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:
+                message = "an alias inside the value it names would repeat it forever"
+                raise _Refused(None, None, message, mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(None, None, _TOO_DEEP, mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        size = 1 + sum(self._sizes[id(child)] for child in children)
+        if size > MAX_VALUES:
+            message = f"more than {MAX_VALUES:,} values once aliases (*name) are expanded"
+            raise _Refused(None, None, message, mark)
+        self._sizes[id(node)] = size
+        return node
 
 
 @dataclass
@@ -108,6 +156,10 @@ def parse_yaml(source: str | bytes, shown: str) -> Document:
     loader = _Loader(source)
     try:
         root = loader.get_single_node()
+    except _Refused as exc:
+        assert exc.problem_mark is not None
+        line, col = exc.problem_mark.line + 1, exc.problem_mark.column + 1
+        raise ContentError([Problem(shown, line, col, str(exc.problem))]) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from render.cache import content_key, file_digest
+from render.captions import needs_escaping
 from render.content import ContentRoot
 from render.formatting import Value, placeholder_values
 from render.layout import FPS, HEIGHT, WIDTH, ResolvedShow
@@ -122,7 +123,12 @@ def plan_segment(
         for i in range(len(node.shots))
     )
     key = content_key(
-        {"encoding": ENCODING, "theme": theme.digest, "shots": [_describe(s) for s in shots]}
+        {
+            "encoding": ENCODING,
+            "theme": theme.digest,
+            "shots": [_describe(s) for s in shots],
+            **_captions_format(shots),
+        }
     )
     choices = tuple(ChoicePlan(say(c.label), c.icon, c.goto) for c in node.choices or ())
     return SegmentPlan(scene.id, node_id, language, personal, root.path, theme, shots, choices, key)
@@ -161,6 +167,13 @@ def _resolve_show(show: Show, root: ContentRoot, say: Say) -> ResolvedShow:
         icon=root.icons[show.icon] if show.icon else None,
         image=image,
     )
+
+
+def _captions_format(shots: tuple[ShotPlan, ...]) -> dict[str, str]:
+    """Captions that WebVTT escaping changed get a new key; every other key (and file) stays."""
+    if any(shot.voice and needs_escaping(shot.voice.text) for shot in shots):
+        return {"captions": "escaped"}
+    return {}
 
 
 def _describe(shot: ShotPlan) -> dict[str, Any]:

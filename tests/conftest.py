@@ -163,6 +163,15 @@ TURKISH = {
 }
 
 
+# YAML bombs: a "billion laughs" file (9**9 strings from 342 bytes) and
+# 100,000 nested flow sequences (PyYAML composes recursively, one level per bracket).
+LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+)
+DEEP = "[" * 100_000 + "\n"
+YAML_BOMBS = {"laughs": LAUGHS, "deep": DEEP}
+
+
 def fill_catalogue(
     po: Path, translations: dict[str, str], *, fuzzy: frozenset[str] = frozenset()
 ) -> None:

@@ -66,6 +66,16 @@ def test_webvtt_format() -> None:
     )
 
 
+def test_cue_text_is_escaped_so_markup_in_a_name_shows_as_written() -> None:
+    text = to_webvtt([Cue(0.0, 1.0, ('Hello "><img src=x>,', "<b>Tom & Jerry</b> &amp;"))])
+    assert text.split("\n")[4:6] == [
+        'Hello "&gt;&lt;img src=x&gt;,',
+        "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt; &amp;amp;",
+    ]
+    # the cue timing line stays the only place with an arrow
+    assert to_webvtt([Cue(0.0, 1.0, ("a --> b <-- c",))]).split("\n")[4] == "a → b &lt;-- c"
+
+
 def test_shots_without_speech_between_keep_their_own_times() -> None:
     cues = cues_for([Spoken("One.", 0.0, 1.0), Spoken("Two.", 3.0, 4.0)])
     assert [(c.start, c.end) for c in cues] == [(0.0, 1.0), (3.0, 4.0)]

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import time
+import tracemalloc
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from render.loader import parse_yaml, read_yaml
+from render.loader import MAX_DEPTH, parse_yaml, read_yaml
 from render.problems import ContentError
+from tests.conftest import YAML_BOMBS
 
 DOC = """\
 id: demo
@@ -84,3 +87,47 @@ def test_missing_file_is_a_content_error(tmp_path: Path) -> None:
 
 def test_empty_document_has_no_data() -> None:
     assert parse_yaml("# nothing\n", "empty.yaml").data is None
+
+
+@pytest.mark.parametrize(
+    ("bomb", "problem"),
+    [
+        ("laughs", "bomb.yaml:6:4: more than 100,000 values once aliases (*name) are expanded"),
+        ("deep", "bomb.yaml:1:51: values are nested more than 50 levels deep"),
+    ],
+)
+def test_yaml_bombs_are_refused_quickly_in_little_memory(
+    bomb: str, problem: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "bomb.yaml"
+    path.write_text(YAML_BOMBS[bomb])
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ContentError) as failure:
+            read_yaml(path)
+        seconds = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [p.message for p in failure.value.problems] == [problem.split(": ", 1)[1]]
+    assert str(failure.value).endswith(problem)
+    assert seconds < 1.0
+    assert peak < 100 * 2**20
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    assert _problems("a: &a [1, *a]\n") == [
+        "bad.yaml:1:11: an alias inside the value it names would repeat it forever"
+    ]
+
+
+def test_aliases_within_the_budget_and_nesting_to_the_limit_still_load() -> None:
+    data = parse_yaml("base: &b {x: 1}\nuse: [*b, *b]\n", "ok.yaml").data
+    assert data["use"] == [{"x": 1}, {"x": 1}]
+    deepest = "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)
+    assert parse_yaml(deepest, "ok.yaml").data is not None
+    too_deep = f"values are nested more than {MAX_DEPTH} levels deep"
+    assert _problems("[" + deepest + "]") == [f"bad.yaml:1:{MAX_DEPTH + 1}: {too_deep}"]
+    block = "".join(f"{' ' * i}a:\n" for i in range(MAX_DEPTH + 1))  # nested without brackets
+    assert _problems(block) == [f"bad.yaml:{MAX_DEPTH}:{MAX_DEPTH}: {too_deep}"]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from render.cache import content_key
 from render.content import ContentRoot
 from render.scene import Scene
-from render.segments import personal_nodes, preview_values
+from render.segments import ENCODING, SegmentPlan, _describe, personal_nodes, preview_values
 from render.validate import load_scene
 from tests.conftest import REPO, plan_tiny
 
@@ -53,6 +54,18 @@ def test_keys_change_with_any_input_and_only_then(render_root: ContentRoot) -> N
     bundled_theme = (REPO / "static" / "brand" / "default" / "theme.toml").read_text()
     (theme / "theme.toml").write_text(bundled_theme.replace("#f5b700", "#f5b800"))
     assert plan_tiny(render_root, "amount").key != base
+
+
+def test_only_captions_that_webvtt_escaping_changes_get_new_keys(render_root: ContentRoot) -> None:
+    def old_key(plan: SegmentPlan) -> str:  # the key before captions were escaped
+        shots = [_describe(s) for s in plan.shots]
+        return content_key({"encoding": ENCODING, "theme": plan.theme.digest, "shots": shots})
+
+    plain = plan_tiny(render_root, "hello", name="Tom")
+    assert plain.key == old_key(plain)  # rendered files stay valid
+    for name in ("<b>", "Tom & Jerry", '"><img src=x>'):
+        marked = plan_tiny(render_root, "hello", name=name)
+        assert marked.key != old_key(marked)  # rendered again, with escaped captions
 
 
 def test_a_root_icon_or_voice_setting_changes_the_key(render_root: ContentRoot) -> None:
