@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,6 +38,8 @@ MAX_FIELD = 1000
 _LIMITS = {"reference": 100, "name": 200, "email": 254, "phone": 40}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
+_FILE_SAFE = re.compile(r"[A-Za-z0-9._-]")
+_NAME_LIMIT = 200  # of a QR code's file name, before ".svg"; file systems allow 255 bytes
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,8 @@ def _check_row(
         limit = _LIMITS.get(name, MAX_FIELD)
         if len(value) > limit:
             problems.append(f"{name}: longer than {limit} characters")
+        if "\x00" in value:  # PostgreSQL cannot store it in text, and no name holds one
+            problems.append(f"{name}: contains a NUL character; remove it")
     language = fields["language"]
     if language and language not in need.languages:
         offered = ", ".join(need.languages)
@@ -327,9 +332,9 @@ def write_qr_codes(found: list[tuple[str, str]], folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for reference, link in found:
-        safe = re.sub(r"[^A-Za-z0-9._-]", "_", reference)[:100] or "debtor"
-        path = folder / f"{safe}.svg"
+    names = qr_file_names([reference for reference, _ in found])
+    for (_, link), name in zip(found, names, strict=True):
+        path = folder / name
         image = qrcode.make(
             link, image_factory=SvgPathImage, error_correction=qrcode.constants.ERROR_CORRECT_M
         )
@@ -337,6 +342,36 @@ def write_qr_codes(found: list[tuple[str, str]], folder: Path) -> list[Path]:
             image.save(file)
         written.append(path)
     return written
+
+
+def qr_file_names(references: Sequence[str]) -> list[str]:
+    """A file name per (distinct) reference, ``<reference>.svg`` with every character but
+    ``A-Za-z0-9._-`` percent-encoded, so ``unquote`` gives the reference back.
+
+    Names stay distinct where case does not count (Windows, macOS, a zip opened there): when
+    two names differ only in case, their capitals are encoded too. A name too long for a file
+    system is cut and ends in ``~`` and a hash of the reference instead.
+    """
+    plain = [_percent(reference) for reference in references]
+    folded = Counter(name.casefold() for name in plain)
+    names = []
+    for reference, name in zip(references, plain, strict=True):
+        if folded[name.casefold()] > 1:
+            name = _percent(reference, capitals=True)
+        if len(name) > _NAME_LIMIT:  # "~" is always encoded, so it marks a cut name
+            cut = re.sub(r"%[0-9A-F]?$", "", name[: _NAME_LIMIT - 17])
+            name = f"{cut}~{hashlib.sha256(reference.encode()).hexdigest()[:16]}"
+        names.append(f"{name}.svg")
+    return names
+
+
+def _percent(text: str, *, capitals: bool = False) -> str:
+    return "".join(
+        char
+        if _FILE_SAFE.fullmatch(char) and not (capitals and char.isupper())
+        else "".join(f"%{byte:02X}" for byte in char.encode())
+        for char in text
+    )
 
 
 def outcomes(session: Session, campaign_id: int) -> Iterator[dict[str, Any]]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from app.campaigns import read_rows
+from app.campaigns import qr_file_names, read_rows
 from app.cli import app
 from app.config import Settings
 from app.models import Debtor
@@ -176,3 +179,78 @@ def test_cli_imports_prints_links_and_outcomes(
     assert '"reference": "DEMO-TR-1"' in outcomes.stdout
     assert runner.invoke(app, ["campaign", "outcomes", "9"]).exit_code == 2
     assert runner.invoke(app, ["campaign", "outcomes", "1", "--format", "xml"]).exit_code == 2
+
+
+def test_a_nul_character_is_a_row_problem_on_every_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("VIDPAY_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    path = tmp_path / "debtors.csv"
+    rows = (
+        GOOD + "A-2,Ben\x00,nl,,,10.00,2026-10-15,F-2\n" + "A-3,Cas,nl,,,10.00,2026-10-15,F\x003\n"
+    )
+    path.write_text(HEADER + rows, encoding="utf-8")
+    command = ["campaign", "import", "--scene", "arrears", "--csv", str(path), "--name", "Nul"]
+    runner = CliRunner()
+    refused = runner.invoke(app, [*command, "--root", str(REPO)])
+    assert refused.exit_code == 1, refused.output
+    assert refused.stdout.splitlines()[:2] == [
+        f"{path}:3:1: name: contains a NUL character; remove it",
+        f"{path}:4:1: invoice_number: contains a NUL character; remove it",
+    ]
+    skipped = runner.invoke(app, [*command, "--skip-invalid", "--root", str(REPO)])
+    assert skipped.exit_code == 0, skipped.output
+    from app.db import make_engine, session_factory
+
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session:
+        assert session.scalars(select(Debtor.reference)).all() == ["A-1"]
+    engine.dispose()
+
+
+# References as outsiders may write them: formulas for a spreadsheet, and names for files.
+AWKWARD = ['=HYPERLINK("http://evil.example","Pay")', "+31 6", "-12", "@SUM(A1)", "REF-A/1"]
+AWKWARD += ["REF-A_1", "ref-a_1", "50%", "50%25", "Ayşe/2", "..", "CON"]
+
+
+def test_cli_exports_defuse_formulas_and_give_every_debtor_their_own_qr_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDPAY_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    path = tmp_path / "debtors.csv"
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER.strip().split(","))
+        writer.writerows([r, "Ana", "nl", "", "", "10.00", "2026-10-15", "F"] for r in AWKWARD)
+    runner = CliRunner()
+    command = ["campaign", "import", "--scene", "arrears", "--csv", str(path), "--name", "Odd"]
+    assert runner.invoke(app, [*command, "--root", str(REPO)]).exit_code == 0
+    defused = ["'" + r if r[0] in "=+-@" else r for r in AWKWARD]
+
+    qr = tmp_path / "qr"
+    links = runner.invoke(app, ["campaign", "links", "1", "--qr", str(qr)])
+    assert links.exit_code == 0, links.output
+    table = list(csv.reader(io.StringIO(links.stdout)))
+    assert [row[0] for row in table[1:]] == defused
+    assert links.stderr == f"wrote {len(AWKWARD)} QR codes to {qr}\n"
+    files = sorted(qr.iterdir())
+    assert len(files) == len(AWKWARD)
+    assert sorted(unquote(f.name.removesuffix(".svg")) for f in files) == sorted(AWKWARD)
+    assert len({f.name.casefold() for f in files}) == len(AWKWARD)  # Windows and macOS too
+    assert len({f.read_bytes() for f in files}) == len(AWKWARD)  # each holds its own link
+
+    outcomes = runner.invoke(app, ["campaign", "outcomes", "1"])
+    assert outcomes.exit_code == 0, outcomes.output
+    assert [row[0] for row in csv.reader(io.StringIO(outcomes.stdout))][1:] == defused
+
+
+def test_qr_file_names_are_unique_and_give_the_reference_back() -> None:
+    names = qr_file_names(AWKWARD)
+    assert names[4:8] == ["REF-A%2F1.svg", "%52%45%46-%41_1.svg", "ref-a_1.svg", "50%25.svg"]
+    assert [unquote(n.removesuffix(".svg")) for n in names] == AWKWARD
+    long = qr_file_names(["中" * 100, "中" * 99 + "x"])  # 900 characters once encoded
+    assert all(len(n) <= 204 for n in long) and long[0] != long[1]
+    assert unquote(long[0].removesuffix(".svg")).startswith("中" * 20)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from render.content import ContentRoot
-from tests.conftest import REPO, SceneWriter, fill_catalogue
+from tests.conftest import REPO, YAML_BOMBS, SceneWriter, fill_catalogue
 
 runner = CliRunner()
 
@@ -54,6 +54,17 @@ def test_warnings_alone_exit_0(write_scene: SceneWriter, content_root: ContentRo
     code, out, _ = vidpay("validate", "small", "--root", content_root.path)
     assert code == 0
     assert ": warning: a sentence of 25 words" in out
+
+
+@pytest.mark.parametrize("bomb", sorted(YAML_BOMBS))
+def test_validate_and_render_refuse_yaml_bombs(bomb: str, content_root: ContentRoot) -> None:
+    (content_root.scenes_dir / "bomb.yaml").write_text(YAML_BOMBS[bomb])
+    problem = re.compile(r"^.*bomb\.yaml:\d+:\d+: (more than 100,000 values|values are nested)")
+    code, out, err = vidpay("validate", "--root", content_root.path)
+    assert code == 1 and problem.match(out), out
+    assert err == "1 scene checked: 1 errors, 0 warnings\n"
+    code, out, _ = vidpay("render", "bomb", "--root", content_root.path)
+    assert code == 1 and problem.match(out), out
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,8 @@ def test_qr_codes_are_written_per_debtor(tmp_path: Path, cli_env: Settings) -> N
         ],
     )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "qr").iterdir()) == ["A_1.svg", "B.svg"]
+    # "A/1" percent-encoded: one file per debtor, and the name gives the reference back
+    assert sorted(p.name for p in (tmp_path / "qr").iterdir()) == ["A%2F1.svg", "B.svg"]
     svg = ET.parse(tmp_path / "qr" / "B.svg").getroot()
     assert svg.tag.endswith("svg") and svg.findall(".//{http://www.w3.org/2000/svg}path")
 
