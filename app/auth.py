@@ -11,7 +11,9 @@
 - The session is Starlette's signed cookie (``SessionMiddleware``, see ``session_options``):
   HttpOnly, ``SameSite=Strict``, ``Secure`` when the base URL is https, limited to ``/admin``
   and to a working day from signing in. It is bound to the password hash, so changing a
-  password signs out every session.
+  password signs out every session, and to the user's ``session_epoch``, which signing out
+  counts up: a copy of the cookie kept from before is nobody's (every other session of that
+  user ends too: signing out signs out everywhere).
 - Every admin POST carries a per-session token in a hidden field (``csrf_token``), checked
   with ``hmac.compare_digest`` before anything else runs (``check_csrf``).
 """
@@ -35,7 +37,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from markupsafe import escape
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -261,12 +263,22 @@ def sign_in(request: Request, settings: Settings, user: User) -> None:
             "user": user.id,
             "at": int(time.time()),
             "pw": _password_mark(settings, user),
+            "epoch": user.session_epoch,
             CSRF_FIELD: secrets.token_urlsafe(32),
         }
     )
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, session: Session, settings: Settings) -> None:
+    """End the session, and every copy of its cookie: the user's session epoch moves on."""
+    user = session_user(request, session, settings)
+    if user is not None:
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(session_epoch=User.session_epoch + 1)
+            .execution_options(synchronize_session=False)
+        )
     request.session.clear()
 
 
@@ -329,19 +341,30 @@ def safe_next(path: str | None) -> str:
     return "/admin"
 
 
+def session_user(request: Request, session: Session, settings: Settings) -> User | None:
+    """The user whose session the request's cookie holds, if it is still good: not expired,
+    the same password, and not signed out since (the same session epoch)."""
+    data = request.session
+    user_id, started, epoch = data.get("user"), data.get("at"), data.get("epoch")
+    if not (isinstance(user_id, int) and isinstance(started, int) and isinstance(epoch, int)):
+        return None
+    if not 0 <= time.time() - started < SESSION_LIFETIME.total_seconds():
+        return None
+    user = session.get(User, user_id)
+    if user is None or user.session_epoch != epoch:
+        return None
+    if not hmac.compare_digest(str(data.get("pw", "")), _password_mark(settings, user)):
+        return None
+    return user
+
+
 def current_user(request: Request, session: SessionDep, state: StateDep) -> User:
     """The signed-in user; anyone else is sent to the sign-in page."""
-    data = request.session
-    user_id, started = data.get("user"), data.get("at")
-    if isinstance(user_id, int) and isinstance(started, int):
-        age = time.time() - started
-        user = session.get(User, user_id) if 0 <= age < SESSION_LIFETIME.total_seconds() else None
-        if user is not None and hmac.compare_digest(
-            str(data.get("pw", "")), _password_mark(state.settings, user)
-        ):
-            return user
-    if user_id is not None:
-        data.clear()  # expired, or the user or their password is gone
+    user = session_user(request, session, state.settings)
+    if user is not None:
+        return user
+    if request.session.get("user") is not None:
+        request.session.clear()  # expired, signed out, or the user or their password is gone
     raise SignInRequiredError(request)
 
 

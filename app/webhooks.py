@@ -9,6 +9,11 @@ a request can take, then sent, then marked ``delivered`` only after a 2xx. Anyth
 error status, a refused connection, a timeout) schedules the next attempt with exponential
 backoff and jitter, until ``max_attempts``, then ``failed``.
 
+Endpoints go only to public addresses (``app.webhook_targets``) unless
+``VIDPAY_ALLOW_PRIVATE_WEBHOOKS`` is set: checked when one is added, and again before every
+delivery, since DNS can change; a delivery to a host that has come to resolve to a private
+address is ``failed`` at once, its ``last_error`` naming the address.
+
 A request::
 
     POST <endpoint url>
@@ -49,6 +54,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Debtor, Event, Outcome, WebhookDelivery, WebhookEndpoint
+from app.webhook_targets import HINT, check_target, refusal
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -401,12 +407,15 @@ def _record(
     at: datetime,
     policy: RetryPolicy,
     rng: random.Random | None,
+    *,
+    final: bool = False,
 ) -> str:
-    """Write down how the attempt went; returns delivered, retried or failed."""
+    """Write down how the attempt went; returns delivered, retried or failed (at once when
+    ``final``: trying again would not help)."""
     if error is None:
         values: dict[str, Any] = {"status": "delivered", "delivered_at": at, "last_error": None}
         outcome = "delivered"
-    elif claim.attempts >= policy.max_attempts:
+    elif final or claim.attempts >= policy.max_attempts:
         values = {"status": "failed", "last_error": error}
         outcome = "failed"
     else:
@@ -426,6 +435,14 @@ def _record(
     return outcome
 
 
+def _refused(targets: dict[int, str | None], claim: _Claim) -> str | None:
+    """Why the claim's endpoint may not be sent to (its host resolved once per run), or None."""
+    if claim.endpoint_id not in targets:
+        reason = refusal(claim.url)
+        targets[claim.endpoint_id] = reason and f"refused: {reason}; {HINT}"[:500]
+    return targets[claim.endpoint_id]
+
+
 def deliver_due(
     sessions: sessionmaker[Session],
     *,
@@ -436,25 +453,32 @@ def deliver_due(
     limit: int | None = None,
     rng: random.Random | None = None,
     stop: threading.Event | None = None,
+    allow_private: bool = False,
 ) -> DeliveryReport:
     """Send every due delivery (at most ``limit``), one at a time, each claimed first.
 
     ``key`` is the server's secret (``Settings.key``); ``now`` fixes the clock for scheduling
     (tests), else it is read before each claim. An endpoint that fails is not tried again in
     the same run, so one dead receiver costs one timeout per run, not one per delivery.
+    Unless ``allow_private`` (``Settings.allow_private_webhooks``), each endpoint's host is
+    resolved once per run, and its deliveries fail at once when an address is not public.
     """
     report = DeliveryReport()
     skip: set[int] = set()
+    targets: dict[int, str | None] = {}  # endpoint -> why it may not be sent to, this run
     while limit is None or report.attempted < limit:
         if stop is not None and stop.is_set():
             break
         claim = _claim(sessions, as_utc(now) if now else utcnow(), policy, skip)
         if claim is None:
             break
-        error = _send(client, claim, key, policy)
-        result = _record(sessions, claim, error, as_utc(now) if now else utcnow(), policy, rng)
+        refused = None if allow_private else _refused(targets, claim)
+        error = refused or _send(client, claim, key, policy)
+        at = as_utc(now) if now else utcnow()
+        result = _record(sessions, claim, error, at, policy, rng, final=refused is not None)
         if error is not None:
-            skip.add(claim.endpoint_id)
+            if refused is None:  # a refused endpoint's other deliveries fail in this run too
+                skip.add(claim.endpoint_id)
             report.errors.append(f"delivery {claim.id} to endpoint {claim.endpoint_id}: {error}")
             log.warning("webhook delivery %s failed: %s", claim.id, error)
         setattr(report, result, getattr(report, result) + 1)
@@ -464,12 +488,22 @@ def deliver_due(
 # --- endpoints -------------------------------------------------------------------------------
 
 
-def add_endpoint(session: Session, url: str, campaign_id: int | None = None) -> WebhookEndpoint:
-    parsed = httpx.URL(url)
+def add_endpoint(
+    session: Session, url: str, campaign_id: int | None = None, *, allow_private: bool = False
+) -> WebhookEndpoint:
+    """Add an endpoint (the caller commits). ``ValueError`` for a URL that is not http(s) or
+    too long, ``PrivateAddressError`` (a ``ValueError``) for a host whose address is not
+    public, unless ``allow_private`` (``Settings.allow_private_webhooks``)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = httpx.URL()
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise ValueError(f"'{url}' is not an http(s) URL")
     if len(url) > 500:
         raise ValueError("the URL is longer than 500 characters")
+    if not allow_private:
+        check_target(url)
     endpoint = WebhookEndpoint(url=url, campaign_id=campaign_id, active=True)
     session.add(endpoint)
     session.flush()
@@ -626,6 +660,7 @@ class Dispatcher:
                 client=client,
                 policy=self.policy,
                 stop=self._stop,
+                allow_private=self.settings.allow_private_webhooks,
             )
         except Exception:
             log.exception("sending webhooks failed")

@@ -284,6 +284,25 @@ def test_signing_out_needs_the_csrf_token(web: TestClient, operator: User) -> No
     assert web.get("/admin").status_code == 303
 
 
+def test_signing_out_ends_every_copy_of_the_session_cookie(
+    web: TestClient, settings: Settings, operator: User
+) -> None:
+    from app.main import create_app
+
+    _sign_in(web, "olga@example.org")
+    copied = web.cookies["vidpay_admin"]
+    token = _csrf(web.get("/admin").text)
+    assert web.post("/admin/logout", data={"csrf": token}).status_code == 303
+    with TestClient(create_app(settings), follow_redirects=False) as thief:
+        thief.cookies.set("vidpay_admin", copied, path="/admin")
+        page = thief.get("/admin")
+        assert (page.status_code, page.headers["location"]) == (303, "/admin/login?next=/admin")
+        sign_in = thief.get("/admin/login")
+        assert sign_in.status_code == 200 and 'name="password"' in sign_in.text
+    _sign_in(web, "olga@example.org")  # signing in again starts a session that works
+    assert web.get("/admin").status_code == 200
+
+
 def test_a_new_password_ends_every_session(web: TestClient, db: Session, operator: User) -> None:
     _sign_in(web, "olga@example.org")
     assert web.get("/admin").status_code == 200

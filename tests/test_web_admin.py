@@ -268,6 +268,15 @@ def test_an_unknown_campaign_is_a_404(web: TestClient, users: None) -> None:
     assert web.get("/admin/campaigns/999/outcomes.csv").status_code == 404
 
 
+@pytest.mark.parametrize("campaign", ["0", str(2**31), "9223372036854775808", "1" + "0" * 30])
+def test_a_campaign_id_out_of_range_is_422_not_a_server_error(
+    web: TestClient, users: None, campaign: str
+) -> None:
+    _sign_in(web, "olga@example.org")
+    for page in ("", "/render.json", "/outcomes.csv"):
+        assert web.get(f"/admin/campaigns/{campaign}{page}").status_code == 422, page
+
+
 # --- outcomes: filters and export ---------------------------------------------------------------
 
 
@@ -357,7 +366,7 @@ def test_the_csv_defuses_spreadsheet_formulas() -> None:
     assert line[6].startswith('{"phone": "+31 6 1234 5678", "reason": "-1+cmd')
     phone = OutcomeRow(1, row.created_at, "+31 6 1234 5678", "nl", "a", "b", "c", {})
     (_, line) = list(csv.reader(io.StringIO(outcomes_csv([phone], ZONE))))
-    assert line[1] == "+31 6 1234 5678"  # a phone number is left alone
+    assert line[1] == "'+31 6 1234 5678"  # OWASP: every + - = @ start, even a phone number
     evil = OutcomeRow(1, row.created_at, "+SUM(A1)", "nl", "a", "b", "@x", {})
     (_, line) = list(csv.reader(io.StringIO(outcomes_csv([evil], ZONE))))
     assert (line[1], line[5]) == ("'+SUM(A1)", "'@x")

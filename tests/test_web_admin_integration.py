@@ -4,7 +4,9 @@ each secret shown once; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +18,23 @@ from tests.test_web_admin import _csrf, _sign_in
 from tests.test_web_admin import users as users
 
 PAGE = "/admin/integration"
+PUBLIC_ONLY = "webhooks go only to public addresses unless VIDPAY_ALLOW_PRIVATE_WEBHOOKS=true"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Private addresses allowed: no host is looked up, so crm.example needs no network."""
+    return settings.model_copy(update={"allow_private_webhooks": True})
+
+
+@pytest.fixture
+def strict(settings: Settings) -> Iterator[TestClient]:
+    """The app as it is by default: webhooks go only to public addresses."""
+    from app.main import create_app
+
+    default = settings.model_copy(update={"allow_private_webhooks": False})
+    with TestClient(create_app(default), follow_redirects=False) as client:
+        yield client
 
 
 def _post(web: TestClient, path: str, **data: str) -> object:
@@ -131,6 +150,35 @@ def test_an_operator_pauses_resumes_retries_and_removes_an_endpoint(
         assert f"No webhook endpoint {endpoint.id}." in gone.text  # type: ignore[attr-defined]
     assert _post(web, "/webhooks/999/pause").status_code == 404  # type: ignore[attr-defined]
     assert _post(web, f"/webhooks/{endpoint.id}/explode").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_an_endpoint_on_a_private_address_is_refused(
+    strict: TestClient, users: None, db: Session
+) -> None:
+    _sign_in(strict, "olga@example.org")
+    for url, reason in (
+        ("http://localhost:8000/hook", "localhost resolves to 127.0.0.1, a loopback address"),
+        ("http://10.1.2.3/hook", "10.1.2.3 is a private address"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254 is a link-local address"),
+    ):
+        refused = _post(strict, "/webhooks", url=url, campaign="")
+        assert refused.status_code == 422, url  # type: ignore[attr-defined]
+        message = f"&#39;{url}&#39; is refused: {reason}; {PUBLIC_ONLY}."
+        assert message in refused.text  # type: ignore[attr-defined]
+        assert 'id="shown-value"' not in refused.text  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+
+
+@pytest.mark.parametrize("number", ["0", str(2**31), "9223372036854775808", "1" + "0" * 30])
+def test_an_id_out_of_range_is_refused_not_a_server_error(
+    web: TestClient, users: None, campaign: dict[str, str], db: Session, number: str
+) -> None:
+    _sign_in(web, "olga@example.org")
+    assert _post(web, f"/webhooks/{number}/pause").status_code == 422  # type: ignore[attr-defined]
+    refused = _post(web, "/webhooks", url="https://192.0.2.10/hook", campaign=number)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "No such campaign." in refused.text  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
 
 
 def test_the_page_is_for_operators_and_every_form_needs_the_csrf_token(

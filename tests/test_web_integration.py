@@ -179,7 +179,15 @@ def test_since_leaves_out_older_outcomes_in_any_time_zone(
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 1001}, {"after": -1}, {"after": "x"}, {"since": "yesterday"}],
+    [
+        {"limit": 0},
+        {"limit": 1001},
+        {"after": -1},
+        {"after": "x"},
+        {"after": 2**31},  # larger than PostgreSQL's INTEGER
+        {"after": 99999999999999999999},  # larger than SQLite's
+        {"since": "yesterday"},
+    ],
 )
 def test_bad_parameters_are_422(
     web: TestClient, key: str, campaign_id: int, params: dict[str, Any]
@@ -199,6 +207,17 @@ def test_an_unknown_campaign_is_a_json_404(web: TestClient, key: str) -> None:
     )
     assert response.status_code == 404
     assert response.json() == {"detail": "no such campaign"}
+
+
+@pytest.mark.parametrize("campaign", ["0", str(2**31), "9223372036854775808", "1" + "0" * 30])
+def test_a_campaign_id_out_of_range_is_422_not_a_server_error(
+    web: TestClient, key: str, campaign: str
+) -> None:
+    response = web.get(
+        f"/api/v1/campaigns/{campaign}/outcomes", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "campaign_id"
 
 
 def test_the_openapi_document_describes_the_route(web: TestClient) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -31,7 +31,10 @@ from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
 from app.models import Debtor, Outcome, WebhookDelivery, WebhookEndpoint
+from app.webhook_targets import PrivateAddressError
 from app.webhooks import (
+    DeliveryReport,
+    Dispatcher,
     RetryPolicy,
     add_endpoint,
     as_utc,
@@ -124,6 +127,12 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The receiver is served on loopback, which only this setting lets webhooks reach."""
+    return settings.model_copy(update={"allow_private_webhooks": True})
+
+
+@pytest.fixture
 def sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(settings.database)
     yield session_factory(engine)
@@ -136,8 +145,22 @@ def http() -> Iterator[httpx.Client]:
         yield client
 
 
+def _deliver(
+    sessions: sessionmaker[Session], settings: Settings, client: httpx.Client, **options: Any
+) -> DeliveryReport:
+    """One run of ``deliver_due`` with the server's secret and its setting for private
+    addresses (allowed here, for the receiver on loopback)."""
+    return deliver_due(
+        sessions,
+        key=settings.key,
+        client=client,
+        allow_private=settings.allow_private_webhooks,
+        **options,
+    )
+
+
 def _endpoint(db: Session, url: str, campaign_id: int | None = None) -> int:
-    endpoint = add_endpoint(db, url, campaign_id)
+    endpoint = add_endpoint(db, url, campaign_id, allow_private=True)
     db.commit()
     return endpoint.id
 
@@ -215,7 +238,7 @@ def test_a_stored_step_queues_one_delivery_per_active_endpoint(
     everyone = _endpoint(db, "https://crm.example/all")
     mine = _endpoint(db, "https://crm.example/mine", own)
     _endpoint(db, "https://crm.example/theirs", other.id)
-    off = add_endpoint(db, "https://crm.example/off")
+    off = add_endpoint(db, "https://crm.example/off", allow_private=True)
     off.active = False
     db.commit()
     _dispute(web, campaign[NL])
@@ -260,7 +283,7 @@ def test_an_outcome_from_the_step_form_is_sent_signed_with_its_idempotency_key(
     assert web.post(f"/v/{token}/step/callback?lang=en", data=form).status_code == 303
     (queued,) = _deliveries(db)
 
-    report = deliver_due(sessions, key=settings.key, client=http)
+    report = _deliver(sessions, settings, http)
 
     assert (report.delivered, report.retried, report.failed) == (1, 0, 0)
     (request,) = receiver.requests
@@ -296,7 +319,7 @@ def test_an_outcome_from_the_step_form_is_sent_signed_with_its_idempotency_key(
     (sent,) = _deliveries(db)
     assert (sent.status, sent.attempts, sent.last_error) == ("delivered", 1, None)
     assert sent.delivered_at is not None
-    again = deliver_due(sessions, key=settings.key, client=http)
+    again = _deliver(sessions, settings, http)
     assert again.attempted == 0 and len(receiver.requests) == 1
 
 
@@ -322,7 +345,7 @@ def test_a_payment_plan_and_a_payment_are_sent_with_their_amounts(
     web.post(path, data={"outcome": "paid"})
     web.post(path, data={"outcome": "paid"})  # the bank says it twice: one outcome, one webhook
 
-    report = deliver_due(sessions, key=settings.key, client=http)
+    report = _deliver(sessions, settings, http)
 
     assert report.delivered == 2
     plan, paid = sorted((r.json["data"] for r in receiver.requests), key=lambda d: d["id"])
@@ -355,19 +378,19 @@ def test_a_failing_endpoint_is_retried_with_backoff_until_it_accepts(
     waits = []
     for expected in ("HTTP 500", "HTTP 503", "timed out after 0.5s"):
         started = time.monotonic()
-        report = deliver_due(sessions, key=settings.key, client=http, now=now, policy=FAST)
+        report = _deliver(sessions, settings, http, now=now, policy=FAST)
         assert time.monotonic() - started < 5  # a hanging receiver costs the timeout, no more
         assert (report.retried, report.delivered) == (1, 0)
         (delivery,) = _deliveries(db)
         assert (delivery.status, delivery.last_error) == ("pending", expected)
         scheduled = as_utc(delivery.next_attempt_at)
         waits.append((scheduled - now).total_seconds())
-        not_yet = deliver_due(sessions, key=settings.key, client=http, now=now, policy=FAST)
+        not_yet = _deliver(sessions, settings, http, now=now, policy=FAST)
         assert not_yet.attempted == 0  # not due before its time
         now = scheduled
     # Exponential backoff with jitter: 10 s, 20 s, 40 s, each between half and all of it.
     assert 5 <= waits[0] <= 10 and 10 <= waits[1] <= 20 and 20 <= waits[2] <= 40
-    report = deliver_due(sessions, key=settings.key, client=http, now=now, policy=FAST)
+    report = _deliver(sessions, settings, http, now=now, policy=FAST)
     assert report.delivered == 1
     (delivery,) = _deliveries(db)
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 4, None)
@@ -398,7 +421,7 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(
     later = datetime.now(UTC)
     outcomes = []
     for _ in range(4):
-        report = deliver_due(sessions, key=settings.key, client=http, now=later, policy=policy)
+        report = _deliver(sessions, settings, http, now=later, policy=policy)
         outcomes.append((report.retried, report.failed))
         later += timedelta(hours=1)
     assert outcomes == [(2, 0), (2, 0), (0, 2), (0, 0)]
@@ -423,7 +446,7 @@ def test_one_dead_endpoint_costs_one_timeout_per_run(
         _dispute(web, campaign[reference])
     receiver.answer("hang", "hang", "hang")
     started = time.monotonic()
-    report = deliver_due(sessions, key=settings.key, client=http, policy=FAST)
+    report = _deliver(sessions, settings, http, policy=FAST)
     assert time.monotonic() - started < 2
     assert (report.retried, report.delivered) == (1, 0)
     assert sorted(d.attempts for d in _deliveries(db)) == [0, 0, 1]
@@ -460,9 +483,7 @@ def test_two_dispatchers_at_once_never_send_a_delivery_twice(
         try:
             with httpx.Client() as client:
                 barrier.wait()
-                reports.append(
-                    deliver_due(session_factory(engine), key=settings.key, client=client)
-                )
+                reports.append(_deliver(session_factory(engine), settings, client))
         except BaseException as exc:  # reported in the test's thread
             failures.append(exc)
         finally:
@@ -506,6 +527,71 @@ def test_the_servers_dispatcher_thread_sends_and_stops_with_the_server(
     assert request.headers["x-vidpay-idempotency-key"] == delivery.idempotency_key
 
 
+# --- private addresses -----------------------------------------------------------------------
+
+PUBLIC_ONLY = "webhooks go only to public addresses unless VIDPAY_ALLOW_PRIVATE_WEBHOOKS=true"
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://localhost:8000/hook", "localhost resolves to 127.0.0.1, a loopback address"),
+        ("http://127.0.0.1:9/hook", "127.0.0.1 is a loopback address"),
+        ("http://[::1]/hook", "::1 is a loopback address"),
+        ("https://10.0.0.7/hook", "10.0.0.7 is a private address"),
+        ("https://172.16.5.4/hook", "172.16.5.4 is a private address"),
+        ("https://192.168.0.10/hook", "192.168.0.10 is a private address"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254 is a link-local address"),
+        ("https://[fc00::1]/hook", "fc00::1 is a private address"),
+        ("http://0.0.0.0/hook", "0.0.0.0 is an unspecified address"),
+    ],
+)
+def test_an_endpoint_on_a_private_address_is_refused_unless_allowed(
+    web: TestClient, db: Session, url: str, reason: str
+) -> None:
+    with pytest.raises(PrivateAddressError) as refused:
+        add_endpoint(db, url)
+    assert str(refused.value) == f"'{url}' is refused: {reason}; {PUBLIC_ONLY}"
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+    add_endpoint(db, url, allow_private=True)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 1
+
+
+def test_a_delivery_to_an_address_that_is_not_public_fails_at_once(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+) -> None:
+    """Checked again when sending (DNS can change since the endpoint was added): here the
+    endpoint was added while private addresses were allowed, and the server no longer does."""
+    endpoint_id = _endpoint(db, receiver.url)  # on 127.0.0.1
+    _dispute(web, campaign[NL])
+    _dispute(web, campaign["DEMO-EN-1"])
+    strict = settings.model_copy(update={"allow_private_webhooks": False})
+
+    report = Dispatcher(sessions, strict).tick(http)  # the server's thread, one round
+
+    assert report is not None
+    assert (report.failed, report.retried, report.delivered) == (2, 0, 0)
+    assert receiver.requests == []
+    error = f"refused: 127.0.0.1 is a loopback address; {PUBLIC_ONLY}"
+    deliveries = _deliveries(db)
+    assert {(d.status, d.attempts, d.last_error) for d in deliveries} == {("failed", 1, error)}
+    assert report.errors == [
+        f"delivery {d.id} to endpoint {endpoint_id}: {error}" for d in deliveries
+    ]
+    assert retry_failed(db) == 2  # once allowed again, they can be sent
+    db.commit()
+    assert Dispatcher(sessions, settings).tick(http).delivered == 2  # type: ignore[union-attr]
+    assert len(receiver.requests) == 2
+
+
 # --- pausing, removing, retrying -------------------------------------------------------------
 
 
@@ -524,12 +610,12 @@ def test_a_paused_endpoint_is_sent_every_outcome_once_resumed(
     _dispute(web, campaign[NL])
     _dispute(web, campaign["DEMO-EN-1"])
     assert [d.status for d in _deliveries(db)] == ["pending", "pending"]
-    held = deliver_due(sessions, key=settings.key, client=http)
+    held = _deliver(sessions, settings, http)
     assert held.attempted == 0 and receiver.requests == []
 
     pause_endpoint(db, endpoint_id, paused=False)
     db.commit()
-    sent = deliver_due(sessions, key=settings.key, client=http)
+    sent = _deliver(sessions, settings, http)
 
     assert sent.delivered == 2 and len(receiver.requests) == 2
     assert {d.status for d in _deliveries(db)} == {"delivered"}
@@ -565,7 +651,7 @@ def test_a_removed_endpoint_gives_up_its_queue_and_is_sent_nothing_more(
     with pytest.raises(LookupError):
         remove_endpoint(db, gone)
     db.rollback()
-    deliver_due(sessions, key=settings.key, client=http)
+    _deliver(sessions, settings, http)
     assert [r.headers["x-vidpay-idempotency-key"] for r in receiver.requests] == [
         d.idempotency_key for d in deliveries[1:]
     ]
@@ -585,7 +671,7 @@ def test_failed_deliveries_are_sent_again_after_a_retry_unless_purged(
     _dispute(web, campaign["DEMO-EN-1"])
     receiver.answer(500, 500)
     once = RetryPolicy(max_attempts=1, timeout=0.5)
-    while deliver_due(sessions, key=settings.key, client=http, policy=once).attempted:
+    while _deliver(sessions, settings, http, policy=once).attempted:
         pass
     assert [d.status for d in _deliveries(db)] == ["failed", "failed"]
     purged = db.scalars(select(Outcome).order_by(Outcome.id)).first()
@@ -595,7 +681,7 @@ def test_failed_deliveries_are_sent_again_after_a_retry_unless_purged(
 
     assert retry_failed(db) == 1
     db.commit()
-    report = deliver_due(sessions, key=settings.key, client=http)
+    report = _deliver(sessions, settings, http)
 
     assert report.delivered == 1
     first, second = _deliveries(db)
@@ -619,6 +705,7 @@ def test_the_command_line_adds_lists_and_delivers(
     monkeypatch.setenv("DATABASE_URL", settings.database)
     monkeypatch.setenv("VIDPAY_VAR", str(settings.var))
     monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("VIDPAY_ALLOW_PRIVATE_WEBHOOKS", "true")  # the receiver is on loopback
     runner = CliRunner()
     own = db.scalar(select(Debtor.campaign_id).where(Debtor.reference == NL))
     added = runner.invoke(cli, ["webhook", "add", receiver.url, "--campaign", str(own)])
@@ -643,6 +730,28 @@ def test_the_command_line_adds_lists_and_delivers(
     assert "delivered=1" in runner.invoke(cli, ["webhook", "list"]).stdout
 
 
+def test_the_command_line_refuses_a_private_address_unless_allowed(
+    web: TestClient, db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database)
+    monkeypatch.setenv("VIDPAY_VAR", str(settings.var))
+    monkeypatch.delenv("VIDPAY_ALLOW_PRIVATE_WEBHOOKS", raising=False)
+    runner = CliRunner()
+    for url, reason in (
+        ("http://localhost:8000/hook", "localhost resolves to 127.0.0.1, a loopback address"),
+        ("http://192.168.1.1/hook", "192.168.1.1 is a private address"),
+    ):
+        refused = runner.invoke(cli, ["webhook", "add", url])
+        assert refused.exit_code == 2
+        assert refused.stderr == f"vidpay: '{url}' is refused: {reason}; {PUBLIC_ONLY}\n"
+        assert refused.stdout == ""  # no secret
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 0
+    monkeypatch.setenv("VIDPAY_ALLOW_PRIVATE_WEBHOOKS", "true")
+    allowed = runner.invoke(cli, ["webhook", "add", "http://localhost:8000/hook"])
+    assert allowed.exit_code == 0, allowed.output
+    assert db.scalar(select(func.count()).select_from(WebhookEndpoint)) == 1
+
+
 def test_the_command_line_pauses_resumes_removes_and_retries(
     web: TestClient,
     campaign: dict[str, str],
@@ -656,6 +765,7 @@ def test_the_command_line_pauses_resumes_removes_and_retries(
     monkeypatch.setenv("DATABASE_URL", settings.database)
     monkeypatch.setenv("VIDPAY_VAR", str(settings.var))
     monkeypatch.setenv("VIDPAY_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("VIDPAY_ALLOW_PRIVATE_WEBHOOKS", "true")  # the receiver is on loopback
     runner = CliRunner()
     endpoint_id = _endpoint(db, receiver.url)
     _dispute(web, campaign[NL])
@@ -675,7 +785,7 @@ def test_the_command_line_pauses_resumes_removes_and_retries(
     assert state() == "active"
     receiver.answer(500)
     once = RetryPolicy(max_attempts=1, timeout=0.5)
-    assert deliver_due(sessions, key=settings.key, client=http, policy=once).failed == 1
+    assert _deliver(sessions, settings, http, policy=once).failed == 1
     retried = run("webhooks", "retry", "--endpoint", str(endpoint_id))
     assert "queued 1 failed deliveries again" in retried
     assert "gave up 1 pending deliveries" in run("webhook", "remove", str(endpoint_id))

@@ -106,7 +106,9 @@ def webhook_add(
         if campaign is not None and get_campaign(session, campaign) is None:
             raise fail_usage(f"no campaign {campaign}")
         try:
-            endpoint = add_endpoint(session, url, campaign)
+            endpoint = add_endpoint(
+                session, url, campaign, allow_private=settings.allow_private_webhooks
+            )
         except ValueError as exc:
             raise fail_usage(str(exc)) from exc
         endpoint_id = endpoint.id
@@ -211,7 +213,12 @@ def webhooks_deliver(
             _database(settings) as sessions,
             httpx.Client(headers={"User-Agent": USER_AGENT}) as client,
         ):
-            report = deliver_due(sessions, key=settings.key, client=client)
+            report = deliver_due(
+                sessions,
+                key=settings.key,
+                client=client,
+                allow_private=settings.allow_private_webhooks,
+            )
         for error in report.errors:
             typer.echo(error, err=True)
         typer.echo(

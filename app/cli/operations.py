@@ -6,20 +6,20 @@ The database and web modules are imported inside the commands that use them, so 
 
 from __future__ import annotations
 
-import csv
 import json
 import secrets
 import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from app.cli._base import RootOption, app, content_root, fail_usage, report, scene_paths
 from app.config import DEFAULT_RETENTION_DAYS, Settings
+from app.csv_safe import SafeWriter
 from render.problems import ContentError
 from render.validate import load_scene
 
@@ -36,12 +36,13 @@ app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 
 
-def _database(settings: Settings) -> sessionmaker[Session]:
-    """Sessions on an up-to-date schema (migrating is quick when there is nothing to do)."""
+def _database(settings: Settings, *, pooled: bool = True) -> sessionmaker[Session]:
+    """Sessions on an up-to-date schema (migrating is quick when there is nothing to do);
+    ``pooled=False`` for a command's one transaction: its connection closes with it."""
     from app.db import make_engine, session_factory, upgrade
 
     upgrade(settings.database)
-    return session_factory(make_engine(settings.database))
+    return session_factory(make_engine(settings.database, pooled=pooled))
 
 
 @db_app.command("upgrade")
@@ -121,7 +122,7 @@ def campaign_import(
             err=True,
         )
         raise typer.Exit(1)
-    with transaction(_database(settings)) as session:
+    with transaction(_database(settings, pooled=False)) as session:
         campaign = import_campaign(
             session, scene=variants[0][0], rows=rows, name=name, key=settings.key,
             variants=variants, expires_at=expires_at, retention_days=retention_days, verify=kind,
@@ -168,7 +169,7 @@ def campaign_links(
     from app.db import transaction
 
     settings = Settings()
-    with transaction(_database(settings)) as session:
+    with transaction(_database(settings, pooled=False)) as session:
         campaign = get_campaign(session, campaign_id)
         if campaign is None:
             raise fail_usage(f"no campaign {campaign_id}")
@@ -177,7 +178,7 @@ def campaign_links(
         found = list(
             links(session, campaign_id, key=settings.key, base_url=base_url or settings.base_url)
         )
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = SafeWriter(sys.stdout, lineterminator="\n")
     writer.writerow(["reference", "link"])
     writer.writerows(found)
     if qr is not None:
@@ -197,14 +198,14 @@ def campaign_outcomes(
     if format not in ("csv", "json"):
         raise fail_usage(f"unknown format '{format}'; use csv or json")
     settings = Settings()
-    with transaction(_database(settings)) as session:
+    with transaction(_database(settings, pooled=False)) as session:
         if get_campaign(session, campaign_id) is None:
             raise fail_usage(f"no campaign {campaign_id}")
         rows = list(outcomes(session, campaign_id))
     if format == "json":
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
         return
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = SafeWriter(sys.stdout, lineterminator="\n")
     writer.writerow(["reference", "last_node", "choices", "outcome", "details", "disputed"])
     for row in rows:
         writer.writerow(
@@ -226,7 +227,18 @@ def serve(
 
     content_root(root)
     settings = Settings(root=root)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(create_app(settings), **server_options(host=host, port=port))
+
+
+def server_options(*, host: str, port: int) -> dict[str, Any]:
+    """How ``serve`` (and ``demo``) run uvicorn: behind a proxy, with no ``server`` banner."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "proxy_headers": True,
+        "server_header": False,  # which server and version is nobody's business
+    }
 
 
 @app.command()

@@ -17,6 +17,8 @@ class User(Timestamped, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2
     role: Mapped[str] = mapped_column(String(16))  # "operator" or "designer"
+    # In every session cookie; signing out counts it up, which ends every copy of the cookie.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class LoginAttempt(Base):

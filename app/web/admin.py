@@ -8,7 +8,6 @@ script is the render progress bar's, which asks ``render.json`` every few second
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import secrets
@@ -33,9 +32,11 @@ from app.auth import (
     client_address,
     csrf_token,
     safe_next,
+    session_user,
     sign_in,
     sign_out,
 )
+from app.csv_safe import SafeWriter
 from app.deps import AppState, SessionDep, StateDep
 from app.funnel import (
     ACTION_LABELS,
@@ -57,6 +58,7 @@ from app.models import Campaign, RenderJob, User
 from app.stats import ALPHA, Comparison, compare
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
+from app.web.params import DbId
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
 
@@ -99,8 +101,10 @@ def admin_page(
 
 
 @router.get("/login", response_class=HTMLResponse)
-def sign_in_page(request: Request, state: StateDep, next: str | None = None) -> Response:
-    if isinstance(request.session.get("user"), int):
+def sign_in_page(
+    request: Request, state: StateDep, session: SessionDep, next: str | None = None
+) -> Response:
+    if session_user(request, session, state.settings) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return admin_page(
         request, state, "login.html", title="Sign in", user=None, next=safe_next(next), email=""
@@ -136,8 +140,9 @@ def sign_in_submit(
 
 
 @router.post("/logout")
-def sign_out_submit(request: Request) -> Response:
-    sign_out(request)
+def sign_out_submit(request: Request, state: StateDep, session: SessionDep) -> Response:
+    """Sign out: this session ends, and so does every copy of its cookie."""
+    sign_out(request, session, state.settings)
     return RedirectResponse("/admin/login", status_code=303)
 
 
@@ -257,7 +262,7 @@ FiltersDep = Annotated[Filters, Depends(outcome_filters)]
 @router.get("/campaigns/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(
     request: Request,
-    campaign_id: int,
+    campaign_id: DbId,
     user: CurrentUser,
     state: StateDep,
     session: SessionDep,
@@ -308,7 +313,7 @@ def campaign_page(
 
 
 @router.get("/campaigns/{campaign_id}/render.json")
-def render_progress(campaign_id: int, user: CurrentUser, session: SessionDep) -> JSONResponse:
+def render_progress(campaign_id: DbId, user: CurrentUser, session: SessionDep) -> JSONResponse:
     """The latest render's progress, for the progress bar's script (asked every 3 seconds)."""
     _exists(session, campaign_id)
     return JSONResponse(_render_status(latest_render(session, campaign_id)))
@@ -316,7 +321,7 @@ def render_progress(campaign_id: int, user: CurrentUser, session: SessionDep) ->
 
 @router.get("/campaigns/{campaign_id}/outcomes.csv")
 def export_outcomes(
-    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep, filters: FiltersDep
+    campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep, filters: FiltersDep
 ) -> Response:
     """The filtered outcomes as CSV (operators only), for a spreadsheet or a CRM import."""
     _exists(session, campaign_id)
@@ -340,7 +345,7 @@ CSV_COLUMNS = ("created_at", "reference", "language", "variant", "action", "node
 def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
     """CSV text; cells that a spreadsheet would run as a formula are quoted with a leading '."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeWriter(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         details = json.dumps(row.details, ensure_ascii=False, sort_keys=True, default=str)
@@ -353,20 +358,8 @@ def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
             row.node,
             details if row.details else "",
         ]
-        writer.writerow([_cell(c) for c in cells])
+        writer.writerow(cells)
     return out.getvalue()
-
-
-_NUMERIC = frozenset("0123456789 ().+-")
-
-
-def _cell(value: str) -> str:
-    """Defuse spreadsheet formulas (=, @, or + and - followed by more than a number)."""
-    if value[:1] in ("=", "@", "\t", "\r") or (
-        value[:1] in ("+", "-") and not set(value) <= _NUMERIC
-    ):
-        return "'" + value
-    return value
 
 
 # --- what the pages show ------------------------------------------------------------------------

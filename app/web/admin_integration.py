@@ -8,10 +8,10 @@ URL), so that page is not a redirect and is not cached.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.deps import AppState, SessionDep, StateDep
 from app.models import Campaign, User
 from app.web.admin import admin_page
+from app.web.params import DbId, as_id
 from app.webhooks import (
     add_endpoint,
     endpoint_secret,
@@ -44,10 +45,13 @@ def integration(
 
 
 @router.post("/keys", response_class=HTMLResponse)
-async def make_key(
-    request: Request, user: OperatorUser, state: StateDep, session: SessionDep
+def make_key(
+    request: Request,
+    user: OperatorUser,
+    state: StateDep,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    name = str((await request.form()).get("name", ""))
     try:
         key = create_api_key(session, name)
     except ValueError as exc:
@@ -64,17 +68,23 @@ def revoke_key(prefix: str, user: OperatorUser, session: SessionDep) -> Response
 
 
 @router.post("/webhooks", response_class=HTMLResponse)
-async def add_webhook(
-    request: Request, user: OperatorUser, state: StateDep, session: SessionDep
+def add_webhook(
+    request: Request,
+    user: OperatorUser,
+    state: StateDep,
+    session: SessionDep,
+    url: Annotated[str, Form()] = "",
+    campaign: Annotated[str, Form()] = "",
 ) -> Response:
-    form = await request.form()
-    url = str(form.get("url", "")).strip()
-    scope = str(form.get("campaign", ""))
-    campaign_id = int(scope) if scope.isdigit() else None
-    if scope and (campaign_id is None or session.get(Campaign, campaign_id) is None):
+    """Add an endpoint (in a worker thread: its host name is resolved) and show its secret."""
+    url = url.strip()
+    campaign_id = as_id(campaign)
+    if campaign and (campaign_id is None or session.get(Campaign, campaign_id) is None):
         return _page(request, state, session, user, status=422, problem="No such campaign.")
     try:
-        endpoint = add_endpoint(session, url, campaign_id)
+        endpoint = add_endpoint(
+            session, url, campaign_id, allow_private=state.settings.allow_private_webhooks
+        )
     except ValueError as exc:
         return _page(request, state, session, user, status=422, problem=_sentence(exc), url=url)
     secret = endpoint_secret(state.settings.key, endpoint.id)
@@ -84,7 +94,7 @@ async def add_webhook(
 
 @router.post("/webhooks/{endpoint_id}/{change}")
 def change_webhook(
-    endpoint_id: int, change: str, user: OperatorUser, session: SessionDep
+    endpoint_id: DbId, change: str, user: OperatorUser, session: SessionDep
 ) -> Response:
     """Pause, resume, remove, or queue the failed deliveries again."""
     changes: dict[str, Callable[[], object]] = {

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 from app.apikeys import ApiKeyDep
 from app.deps import SessionDep
 from app.models import Campaign, Debtor, Outcome
+from app.web.params import Cursor, DbId
 from app.webhooks import OutcomeOut, as_utc, describe
 
 DEFAULT_LIMIT = 100
@@ -76,10 +77,10 @@ class OutcomePage(BaseModel):
     responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
 )
 def list_outcomes(
-    campaign_id: int,
+    campaign_id: DbId,
     _key: ApiKeyDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, description="Only outcomes with a larger id")] = 0,
+    after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     since: Annotated[
         datetime | None, Query(description="Only outcomes stored at or after this time")
