@@ -1,8 +1,9 @@
 """Who is behind a link, remembered for a minute: the events API's hot path.
 
 A playing video reports an event every few seconds; looking its debtor up in the database
-each time would cost more than storing the event. A link's debtor rarely changes; an expired
-or purged campaign is noticed within ``TTL`` seconds.
+each time would cost more than storing the event. A link's debtor rarely changes. Whether the
+campaign is purged or ended is not taken from here: the event writer reads it in the
+transaction that stores the event (``app.event_writer``), so every server sees a purge at once.
 """
 
 from __future__ import annotations

@@ -38,8 +38,9 @@ class Settings(BaseSettings):
     mollie_api_key: str | None = None
     mollie_api_url: str = "https://api.mollie.com/v2"
     max_body_bytes: int = 16_384  # the largest form or event a debtor's browser may send
-    max_upload_bytes: int = 64_000_000  # a campaign CSV uploaded on the admin pages
+    max_upload_bytes: int = 50_000_000  # a campaign CSV uploaded on the admin pages (50 MB)
     render_executor: Literal["local", "celery"] = "local"  # renders started from the admin pages
+    allow_private_webhooks: bool = False  # webhooks to loopback, private, link-local addresses
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:

@@ -4,6 +4,11 @@ SQLite (the embedded default) runs in WAL mode: readers never block the writer, 
 committed transaction survives the process being killed. PostgreSQL comes in through
 ``DATABASE_URL``. The schema is Alembic's: ``upgrade()`` runs on start and from
 ``vidpay db upgrade``.
+
+Nothing may wait forever: SQLite waits ``BUSY_SECONDS`` for the write lock, PostgreSQL
+``LOCK_TIMEOUT`` for a row lock and ``STATEMENT_TIMEOUT`` for a statement, and a connection
+left idle inside a transaction is ended. The pool holds a connection for every thread that
+serves requests, so a request never waits for a connection another request holds.
 """
 
 from __future__ import annotations
@@ -15,26 +20,43 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+BUSY_SECONDS = 10  # SQLite: how long a writer waits for the write lock
+LOCK_TIMEOUT = "5s"  # PostgreSQL: how long a statement waits for a row lock
+STATEMENT_TIMEOUT = "60s"
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"
+# Request threads (anyio's default limiter) plus the event writer, webhook dispatcher and renders.
+POOL_SIZE = 40
+POOL_OVERFLOW = 20
+IMMEDIATE = "vidpay_immediate"  # execution option: begin the transaction holding the write lock
+
+
 def make_engine(url: str, *, pooled: bool = True) -> Engine:
     """An engine for ``url``; ``pooled=False`` for one-off work such as migrations."""
-    pooling: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    pooling: dict[str, Any] = {"poolclass": NullPool}
+    if pooled:
+        pooling = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": 30}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **pooling)
+        engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS}, **pooling)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
+    options = (
+        f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT} "
+        f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"
+    )
     if pooled:
-        pooling = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
-    return create_engine(url, **pooling)
+        pooling["pool_pre_ping"] = True
+    return create_engine(url, connect_args={"options": options}, **pooling)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -42,8 +64,19 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across process kills
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """``BEGIN IMMEDIATE`` for a transaction that asked for it (``IMMEDIATE``).
+
+    The driver begins a transaction by itself only at the first write, so a read-then-write
+    transaction takes the write lock late; if another writer committed in between, SQLite
+    refuses at once instead of waiting. A commitment takes the lock first, waiting its turn.
+    """
+    if connection.get_execution_options().get(IMMEDIATE):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -45,12 +45,25 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_session(state: StateDep) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
-    with state.sessions() as session, session.begin():
+    """The request's session: committed when the route returns and before the answer is sent
+    (``scope="function"``), so a page that says "saved" is only sent for what is stored;
+    rolled back when the route raises."""
+    with state.sessions() as session:
         yield session
+        session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A posted form's fields (each cut at 4,000 characters), read from the body here so the
+    route itself can be a plain ``def`` that runs in a thread, off the event loop."""
+    form = await request.form()
+    return {key: str(value)[:4000] for key, value in form.items()}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
 
 
 @dataclass

@@ -24,7 +24,9 @@ Small = Annotated[str, StringConstraints(max_length=200)]
 class EventIn(BaseModel):
     """One event as the player sends it; ``id`` is made by the browser (a UUID)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinities are refused (422): JSON has no such numbers, and PostgreSQL's JSON
+    # would refuse the whole batch the event is written with.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
     type: EventType

@@ -22,6 +22,7 @@ from render.formatting import format_day, format_money
 from render.i18n import read_catalogue
 
 DOMAIN = "vidpay-player"
+LANGUAGES = ("nl", "en", "de", "tr", "es")  # the interface's languages (English is the source)
 Gettext = Callable[[str], str]
 
 
@@ -39,8 +40,9 @@ def translations(language: str) -> Translations:
 
 
 def gettext_for(language: str) -> Gettext:
-    """``_`` for templates and messages: the translation, or the English msgid."""
-    return translations(language).gettext
+    """``_`` for templates and messages: the translation, or the English msgid (also for a
+    language the interface does not have, such as a ``?lang=`` typed by hand)."""
+    return translations(language if language in LANGUAGES else "en").gettext
 
 
 def language_name(code: str) -> str:

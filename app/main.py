@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from html import escape
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +26,8 @@ from app.config import Settings
 from app.db import make_engine, session_factory, upgrade
 from app.deps import AppState, LinkExpiredError, VerificationRequiredError
 from app.event_writer import EventWriter
+from app.i18n import gettext_for
+from app.locks import BusyError
 from app.media import Media
 from app.payments import make_provider
 from app.scenes import SceneBook
@@ -42,6 +47,7 @@ from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -101,12 +107,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
     app.add_exception_handler(VerificationRequiredError, _verify_first)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(BusyError, _database_busy)
     app.add_middleware(SessionMiddleware, **session_options(settings))  # the admin pages
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,
         uploads={"/admin/campaigns/new": settings.max_upload_bytes},
     )
+    from app.web.headers import SecurityHeaders  # outermost: HSTS, nosniff, no-store on /api/
+
+    app.add_middleware(SecurityHeaders, https=settings.https)
     return app
 
 
@@ -142,6 +153,18 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
     return with_debtor_headers(verify.verify_page(request, exc.visit, token, target))
 
 
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    """A lock not had in time, or the database away: nothing was stored, say so (503) and
+    when to try again, in the language the page asked for; never a 500 or a hang."""
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    _ = gettext_for(request.query_params.get("lang") or "en")
+    message = _("We are very busy right now. Nothing was saved; please try again.")
+    headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": "try again"}, status_code=503, headers=headers)
+    return PlainTextResponse(message, status_code=503, headers=headers)
+
+
 async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
     errors = [
         {"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()
@@ -164,7 +187,7 @@ class BodyLimit:
         limit = self.uploads.get(scope["path"], self.limit)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await PlainTextResponse("Request too large", status_code=413)(scope, receive, send)
+            await self._too_large(scope["path"], limit)(scope, receive, send)
             return
         received = 0
 
@@ -173,7 +196,25 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
-                raise HTTPException(status_code=413, detail="Request too large")
+                raise HTTPException(status_code=413, detail=self._message(scope["path"], limit))
             return message
 
         await self.app(scope, counted, send)
+
+    def _message(self, path: str, limit: int) -> str:
+        if path in self.uploads:
+            return (
+                f"The file is larger than {limit / 1_000_000:g} MB, the most that can be "
+                "uploaded here. Split the CSV into smaller files and import each as a campaign."
+            )
+        return "Request too large"
+
+    def _too_large(self, path: str, limit: int) -> Response:
+        if path not in self.uploads:
+            return PlainTextResponse(self._message(path, limit), status_code=413)
+        page = (
+            '<!doctype html><html lang="en"><meta charset="utf-8"><title>File too large</title>'
+            f"<main><h1>File too large</h1><p>{escape(self._message(path, limit))}</p>"
+            f'<p><a href="{escape(path)}">Back</a></p></main></html>'
+        )
+        return HTMLResponse(page, status_code=413)

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import IMMEDIATE
 from app.models import Campaign, Debtor, Event, Outcome
 from app.webhooks import as_utc, scrub_deliveries
 
@@ -214,7 +215,10 @@ def purge_campaign(
     """Purge one campaign: the database first (committed), then its personal files. Running it
     again on a purged campaign removes any files left behind. None for an unknown campaign."""
     with sessions() as session, session.begin():
-        campaign = session.get(Campaign, campaign_id)
+        # the write lock first (SQLite), the campaign's row lock (PostgreSQL): an event being
+        # stored for one of its debtors is either in before the purge scrubs, or refused
+        session.connection(execution_options={IMMEDIATE: True})
+        campaign = session.get(Campaign, campaign_id, with_for_update=True)
         if campaign is None:
             return None
         if campaign.purged_at is None:

@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.locks import debtor_locked
 from app.models import Debtor
 
 KINDS = ("postcode", "birth_date")
@@ -77,40 +77,37 @@ class Verdict:
     ok: bool
     locked_until: datetime | None = None
     invalid: str | None = None  # the answer could not be read (nothing counted)
+    busy: bool = False  # the answer could not be checked now (nothing counted)
 
 
 def check_answer(
     session: Session, debtor: Debtor, kind: str, answer: str, key: bytes, now: datetime
 ) -> Verdict:
-    """Compare the answer, counting wrong ones; the caller commits."""
-    locked = _utc(debtor.verify_locked_until)
-    if locked is not None and locked > now:
-        return Verdict(ok=False, locked_until=locked)
+    """Count the attempt, then compare, under the debtor's lock and committed before the
+    answer: answers sent at once are each counted, and none is compared past the limit.
+    ``BusyError`` when the lock cannot be had (nothing counted, nothing compared)."""
     try:
         given = normalise(kind, answer, day_first=True)
     except ValueError as exc:
         return Verdict(ok=False, invalid=str(exc))
-    expected = debtor.verify_hash or ""
-    if hmac.compare_digest(answer_hash(key, debtor.reference, given), expected):
-        debtor.verify_failures = 0
-        debtor.verify_locked_until = None
-        return Verdict(ok=True)
-    counted = session.execute(  # one statement: answers sent at once are all counted
-        update(Debtor)
-        .where(Debtor.id == debtor.id)
-        .values(verify_failures=Debtor.verify_failures + 1)
-        .returning(Debtor.verify_failures)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    if counted >= MAX_TRIES:
-        session.execute(
-            update(Debtor)
-            .where(Debtor.id == debtor.id)
-            .values(verify_failures=0, verify_locked_until=now + LOCK)
-            .execution_options(synchronize_session=False)
-        )
-        return Verdict(ok=False, locked_until=now + LOCK)
-    return Verdict(ok=False)
+    with debtor_locked(session, debtor.id) as fresh:
+        locked = _utc(fresh.verify_locked_until)
+        if locked is not None and locked > now:
+            return Verdict(ok=False, locked_until=locked)
+        fresh.verify_failures += 1
+        if hmac.compare_digest(answer_hash(key, fresh.reference, given), fresh.verify_hash or ""):
+            fresh.verify_failures = 0
+            fresh.verify_locked_until = None
+            return Verdict(ok=True)
+        if fresh.verify_failures >= MAX_TRIES:
+            return _lock(fresh, now)
+        return Verdict(ok=False)
+
+
+def _lock(debtor: Debtor, now: datetime) -> Verdict:
+    debtor.verify_failures = 0
+    debtor.verify_locked_until = now + LOCK
+    return Verdict(ok=False, locked_until=now + LOCK)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +20,7 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Campaign, Debtor, RenderJob
 from render.content import ContentRoot
+from tests.test_campaigns import AWKWARD
 from tests.test_web_admin import PASSWORD, _csrf, _sign_in
 from tests.test_web_admin import users as users
 
@@ -112,6 +115,25 @@ def test_links_and_qr_codes_download(
     assert sorted(archive.namelist()) == sorted(f"{r}.svg" for r in campaign)
 
 
+def test_links_csv_defuses_formulas_and_the_qr_zip_names_every_debtor_apart(
+    web: TestClient, users: None, db: Session
+) -> None:
+    _sign_in(web, "olga@example.org")
+    text = io.StringIO()
+    csv.writer(text).writerows(
+        [r, "Ana", "nl", "", "", "10.00", "2026-10-15", "F"] for r in AWKWARD
+    )
+    assert _new(web, HEADER + text.getvalue()).status_code == 303  # type: ignore[attr-defined]
+    campaign_id = db.scalars(select(Campaign.id)).one()
+    links = web.get(f"/admin/campaigns/{campaign_id}/links.csv")
+    table = list(csv.reader(io.StringIO(links.text)))
+    assert [row[0] for row in table[1:]] == ["'" + r if r[0] in "=+-@" else r for r in AWKWARD]
+    archive = zipfile.ZipFile(io.BytesIO(web.get(f"/admin/campaigns/{campaign_id}/qr.zip").content))
+    names = archive.namelist()
+    assert sorted(unquote(n.removesuffix(".svg")) for n in names) == sorted(AWKWARD)
+    assert len({n.casefold() for n in names}) == len(AWKWARD)
+
+
 def test_purge_needs_the_name_and_ends_the_links(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
@@ -181,3 +203,21 @@ def test_render_now_renders_in_the_background_with_progress(
     engine.dispose()
     media = tmp_path / "var" / "media" / "manifests" / "tiny"
     assert sorted(p.name for p in (media / "tr").iterdir()) == ["d1.json"]
+
+
+def test_a_csv_over_the_upload_limit_is_refused_with_a_clear_page(
+    settings: Settings, users: None, db: Session
+) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 20_000})
+    with TestClient(create_app(small), follow_redirects=False) as web:
+        _sign_in(web, "olga@example.org")
+        rows = "".join(f"R{i},Name {i},nl,,,10.00,2026-10-15,F-{i}\n" for i in range(1000))
+        response = _new(web, HEADER + rows)
+    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert "larger than 0.02 MB" in response.text  # type: ignore[attr-defined]
+    assert "Split the CSV into smaller files" in response.text  # type: ignore[attr-defined]
+    assert db.scalar(select(func.count(Campaign.id))) == 0
+
+
+def test_the_upload_limit_is_50_mb_unless_set() -> None:
+    assert Settings(env="test", secret_key="x").max_upload_bytes == 50_000_000

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Event
+from app.config import Settings
+from app.db import make_engine, session_factory
+from app.models import Campaign, Event
+from app.retention import purge_campaign
 
 NL = "DEMO-NL-1"
 
@@ -101,3 +105,41 @@ def test_another_debtors_choice_rules_apply_to_their_own_amount(
             == 201
         )
     assert _count(db) == 2
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_refused(
+    web: TestClient, campaign: dict[str, str], db: Session, number: str
+) -> None:
+    url = f"/api/v1/sessions/{campaign[NL]}/events"
+    for body in (
+        f'{{"id": "{uuid.uuid4()}", "type": "play", "position": {number}}}',
+        f'{{"id": "{uuid.uuid4()}", "type": "play", "data": {{"x": {number}}}}}',
+    ):
+        response = web.post(url, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422, body
+    assert _count(db) == 0
+
+
+def test_a_purge_by_another_process_is_seen_by_the_next_event(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    url = f"/api/v1/sessions/{campaign[NL]}/events"
+    assert web.post(url, json=_event()).status_code == 201  # the server now knows the link
+    engine = make_engine(settings.database)  # the CLI's purge: its own engine, no cache to clear
+    (campaign_id,) = db.scalars(select(Campaign.id))
+    purge_campaign(session_factory(engine), campaign_id, settings.media_dir)
+    engine.dispose()
+    assert web.post(url, json=_event()).status_code == 404
+    assert _count(db) == 1
+
+
+def test_an_ended_campaign_takes_no_more_events(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    url = f"/api/v1/sessions/{campaign[NL]}/events"
+    assert web.post(url, json=_event()).status_code == 201
+    db.execute(update(Campaign).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+    db.commit()
+    assert web.post(url, json=_event()).status_code == 404
+    assert _count(db) == 1

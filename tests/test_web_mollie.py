@@ -59,6 +59,7 @@ def test_a_paid_webhook_stores_one_outcome(
 ) -> None:
     checkout = _start(web, campaign[NL])
     (payment,) = db.scalars(select(Payment))
+    assert payment.provider_id is not None
     assert checkout == mollie.checkout_url(payment.provider_id)
     sent = mollie.requests[-1].json
     assert sent["amount"] == {"currency": "EUR", "value": "148.20"}

@@ -268,3 +268,45 @@ def test_one_debtors_payment_cannot_be_reached_with_anothers_link(
     assert web.get(f"/v/{other}/step/pay_how/return?lang=tr").status_code == 404
     (payment,) = db.scalars(select(Payment))
     assert payment.status == "open"
+
+
+def test_paid_in_full_the_pay_step_says_so_and_starts_nothing(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    checkout = _post(web, token, "pay_how", {"amount_cents": "14820"}).headers["location"]
+    again = _post(web, token, "pay_how", {"amount_cents": "14820"})  # a second tab, a retry
+    assert again.headers["location"] == checkout  # the payment under way, not a new one
+    path = checkout.removeprefix("http://127.0.0.1:8000").split("?")[0]
+    web.post(path, data={"outcome": "paid"})
+    for response in (
+        web.get(f"/v/{token}/step/pay_how?lang=nl"),
+        _post(web, token, "pay_how", {"amount_cents": "14820"}),
+        _post(web, token, "later", {"date": (_today() + timedelta(days=3)).isoformat()}),
+    ):
+        assert response.status_code == 409
+        assert "Alles is betaald. Dank u wel!" in response.text
+    assert len(list(db.scalars(select(Payment)))) == 1
+
+
+def test_a_second_promise_is_refused_with_what_stands(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    promised = _today() + timedelta(days=5)
+    assert _post(web, token, "later", {"date": promised.isoformat()}).status_code == 303
+    again = _post(web, token, "later", {"date": (promised + timedelta(days=1)).isoformat()})
+    assert again.status_code == 409
+    assert "U hebt ons al laten weten dat u op" in again.text
+    assert len(_outcomes(db)) == 1
+
+
+def test_the_demo_checkout_falls_back_to_the_debtors_language(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    checkout = _post(web, campaign[NL], "pay_how", {"amount_cents": "14820"}).headers["location"]
+    path = checkout.removeprefix("http://127.0.0.1:8000").split("?")[0]
+    for lang in ("xx", "../../etc", ""):
+        page = web.get(f"{path}?lang={lang}")
+        assert page.status_code == 200
+        assert '<html lang="nl"' in page.text

@@ -6,63 +6,118 @@ retries its webhook), and a payment becomes an outcome once, when it is first se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
 
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.case import case_of
 from app.events import EventIn, record
+from app.locks import debtor_locked
 from app.models import Debtor, Outcome, Payment
 from app.payments.base import STATUSES, PaymentError
+from app.web.step_base import Step, StepError, check_amount, refuse_conflicts
 from app.webhooks import enqueue_submission
-
-if TYPE_CHECKING:
-    from app.web.steps import Step
 
 
 def start_payment(step: Step) -> Response:
-    """Create the payment with the provider and send the debtor to its checkout."""
-    from app.web.steps import StepError
+    """Send the debtor to a checkout for what is still open: a payment already under way is
+    reused (a double click, a second tab), and nothing is started once all is paid."""
+    payment, reserved = _reserve(step)
+    if reserved:
+        payment = _ask_provider(step, payment)
+    elif payment.status == "creating":
+        payment = _wait_for_checkout(step, payment.id)
+    if payment.checkout_url is None:
+        raise _unavailable(step)
+    return RedirectResponse(payment.checkout_url, status_code=303)
 
+
+def _reserve(step: Step) -> tuple[Payment, bool]:
+    """Under the debtor's lock: the pending payment, or a new one reserved for what is open
+    (True: reserved now, so this request asks the provider)."""
+    with debtor_locked(step.session, step.visit.debtor.id) as debtor:
+        case = case_of(step.session, debtor, step.today())
+        refuse_conflicts(step, "pay", case)
+        if case.pending is not None:
+            return case.pending, False
+        check_amount(step, case)
+        payment = Payment(
+            debtor_id=debtor.id,
+            node=step.node,
+            provider=step.state.payments.name,
+            amount_cents=case.open_cents,
+            status="creating",
+        )
+        step.session.add(payment)
+    return payment, True
+
+
+def _ask_provider(step: Step, payment: Payment) -> Payment:
+    """Ask the provider for the checkout (holding no lock: it may take seconds), then keep it."""
     visit, settings = step.visit, step.state.settings
-    debtor = visit.debtor
     base = settings.base_url.rstrip("/")
-    token = step.token
-    back = f"{base}/v/{token}/step/{step.node}/return?lang={visit.language}&mode={step.form.get('mode', 'video')}"
+    mode = step.form.get("mode", "video")
+    back = f"{base}/v/{step.token}/step/{step.node}/return?lang={visit.language}&mode={mode}"
     try:
         checkout = step.state.payments.create(
-            amount_cents=debtor.amount_cents or 0,
-            description=f"{debtor.reference}",
+            amount_cents=payment.amount_cents,
+            description=f"{visit.debtor.reference}",
             redirect_url=back,
             webhook_url=f"{base}/webhooks/payments/{step.state.payments.name}",
             locale=visit.language,
             metadata={
-                "debtor": str(debtor.id),
+                "debtor": str(visit.debtor.id),
                 "node": step.node,
-                "submission": step.form["submission"],
+                "submission": f"payment-{payment.id}",  # a retried create is the same payment
             },
         )
-    except PaymentError as exc:
-        raise StepError(
-            [step._("Paying online is not possible right now. Please try again later.")]
-        ) from exc
-    payment = Payment(
-        debtor_id=debtor.id,
-        node=step.node,
-        provider=step.state.payments.name,
-        provider_id=checkout.provider_id,
-        amount_cents=debtor.amount_cents or 0,
-        status=checkout.status,
-        checkout_url=checkout.checkout_url,
-    )
-    step.session.add(payment)
-    step.session.flush()
-    return RedirectResponse(checkout.checkout_url, status_code=303)
+    except PaymentError as exc:  # nothing was started: the reservation goes
+        with debtor_locked(step.session, visit.debtor.id):
+            step.session.execute(delete(Payment).where(Payment.id == payment.id))
+        raise _unavailable(step) from exc
+    with debtor_locked(step.session, visit.debtor.id):
+        payment = step.session.get(Payment, payment.id, populate_existing=True) or payment
+        payment.provider_id = checkout.provider_id
+        payment.checkout_url = checkout.checkout_url
+        payment.status = checkout.status
+    return payment
+
+
+def _wait_for_checkout(step: Step, payment_id: int, seconds: float = 10.0) -> Payment:
+    """Another request is asking the provider for this payment's checkout: wait for it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        step.session.rollback()
+        payment = step.session.get(Payment, payment_id, populate_existing=True)
+        if payment is None or payment.status != "creating" or time.monotonic() > deadline:
+            if payment is None or payment.checkout_url is None:
+                raise _unavailable(step)
+            return payment
+        time.sleep(0.1)
+
+
+def _unavailable(step: Step) -> Exception:
+    return StepError([step._("Paying online is not possible right now. Please try again later.")])
+
+
+def settle(session: Session, payment_id: int, status: str) -> Payment | None:
+    """Take a status the provider reported, under the debtor's lock: the webhook, the
+    debtor's return and the demo bank may report the same payment at the same moment."""
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        return None
+    with debtor_locked(session, payment.debtor_id):
+        payment = session.get(Payment, payment_id, populate_existing=True)
+        assert payment is not None
+        apply_status(session, payment, status)
+    return payment
 
 
 def apply_status(session: Session, payment: Payment, status: str) -> None:
-    """Take a status the provider reported; the first time it is ``paid``, record the outcome."""
+    """Take a status the provider reported; the first time it is ``paid``, record the outcome.
+    The caller holds the debtor's lock (``settle``)."""
     if status not in STATUSES or status == payment.status:
         return
     was_paid = payment.status == "paid"

@@ -4,30 +4,34 @@ codes, purge it. The same functions as the command line, behind a login and a CS
 
 from __future__ import annotations
 
-import csv
 import io
+import shutil
 import tempfile
 import threading
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from app.auth import AdminRoute, OperatorUser, check_csrf
-from app.campaigns import Requirements, check_rows, import_campaign, links, write_qr_codes
+from app.campaigns import Requirements, links, write_qr_codes
 from app.config import DEFAULT_RETENTION_DAYS, Settings
-from app.deps import SessionDep, StateDep
+from app.csv_safe import SafeWriter
+from app.deps import FormDep, SessionDep, StateDep
+from app.import_worker import ImportJob, import_in_process
 from app.models import Campaign
 from app.rendering import render_campaign
 from app.retention import purge_campaign
 from app.verification import KINDS as VERIFY_KINDS
 from app.web.admin import admin_page
+from app.web.params import DbId
 from render.content import ContentRoot, SceneNotFoundError
 from render.executors import CeleryExecutor, Executor, LocalExecutor
 from render.problems import ContentError, Problem
@@ -47,18 +51,23 @@ def new_campaign(request: Request, user: OperatorUser, state: StateDep) -> Respo
     return _new_page(request, state, user, form={}, problems=[])
 
 
-@router.post("/campaigns/new", response_class=HTMLResponse)
-async def create_campaign(
-    request: Request, user: OperatorUser, state: StateDep, session: SessionDep
-) -> Response:
-    """Check the whole CSV first; one bad row and nothing is imported, unless asked to skip."""
+async def multipart_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form with its file, read from the body here (so the route can run in a
+    thread); the file is closed once the answer is sent."""
     async with request.form() as form:
-        return await _create(request, user, state, session, form)
+        yield form
 
 
-async def _create(
-    request: Request, user: Any, state: StateDep, session: Session, form: Any
+@router.post("/campaigns/new", response_class=HTMLResponse)
+def create_campaign(
+    request: Request,
+    user: OperatorUser,
+    state: StateDep,
+    form: Annotated[FormData, Depends(multipart_form)],
 ) -> Response:
+    """Check the whole CSV first; one bad row and nothing is imported, unless asked to skip.
+    The check and the import run in a process of their own (``app.import_worker``): 20,000
+    rows take seconds that no debtor's page may wait for."""
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("csv")
     problems: list[str] = []
@@ -77,18 +86,21 @@ async def _create(
         return _new_page(request, state, user, form=fields, problems=problems, status=422)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(upload.filename or "debtors.csv").name
-        path.write_bytes(await upload.read())
-        try:
-            rows, bad = check_rows(path, [scene for scene, _ in variants], verify=verify)
-        except ContentError as exc:
-            rows, bad = [], exc.problems
-    if bad and not (fields.get("skip_invalid") and rows):
-        return _new_page(request, state, user, form=fields, problems=[], rows=bad, status=422)
-    campaign = import_campaign(
-        session, scene=variants[0][0], rows=rows, name=name, key=state.settings.key,
-        variants=variants, expires_at=expires_at, retention_days=retention, verify=verify,
-    )  # fmt: skip
-    return RedirectResponse(f"/admin/campaigns/{campaign.id}", status_code=303)
+        with path.open("wb") as copy:
+            shutil.copyfileobj(upload.file, copy)
+        job = ImportJob(
+            database=state.settings.database, content_root=state.settings.content.path,
+            key=state.settings.key, csv_path=path,
+            scenes=tuple((scene.id, weight) for scene, weight in variants), name=name,
+            expires_at=expires_at, retention_days=retention, verify=verify,
+            skip_invalid=bool(fields.get("skip_invalid")),
+        )  # fmt: skip
+        result = import_in_process(job)
+    if result.campaign_id is None:
+        return _new_page(
+            request, state, user, form=fields, problems=[], rows=result.problems, status=422
+        )
+    return RedirectResponse(f"/admin/campaigns/{result.campaign_id}", status_code=303)
 
 
 def _variants(
@@ -162,7 +174,7 @@ def _new_page(
 
 @router.post("/campaigns/{campaign_id}/render")
 def start_render(
-    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep
+    campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep
 ) -> Response:
     """Start a render in the background; the campaign page shows its progress."""
     if session.get(Campaign, campaign_id) is None:
@@ -199,11 +211,11 @@ def _render(sessions: sessionmaker[Session], settings: Settings, campaign_id: in
 
 @router.get("/campaigns/{campaign_id}/links.csv")
 def links_csv(
-    campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep
+    campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep
 ) -> Response:
     found = _links(session, state.settings, campaign_id)
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = SafeWriter(text)
     writer.writerow(["reference", "link"])
     writer.writerows(found)
     return Response(
@@ -214,7 +226,7 @@ def links_csv(
 
 
 @router.get("/campaigns/{campaign_id}/qr.zip")
-def qr_zip(campaign_id: int, user: OperatorUser, state: StateDep, session: SessionDep) -> Response:
+def qr_zip(campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep) -> Response:
     found = _links(session, state.settings, campaign_id)
     buffer = io.BytesIO()
     with (
@@ -245,11 +257,9 @@ def _download(filename: str) -> dict[str, str]:
 
 
 @router.post("/campaigns/{campaign_id}/purge")
-async def purge(
-    campaign_id: int, request: Request, user: OperatorUser, state: StateDep
-) -> Response:
+def purge(campaign_id: DbId, user: OperatorUser, state: StateDep, form: FormDep) -> Response:
     """Remove the campaign's personal data now; the operator types its name to confirm."""
-    confirm = str((await request.form()).get("confirm", "")).strip()
+    confirm = form.get("confirm", "").strip()
     with state.sessions() as session:
         campaign = session.get(Campaign, campaign_id)
         if campaign is None:

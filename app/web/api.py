@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError
 
 from app.deps import StateDep
 from app.events import EventIn, InvalidEventError, check_event, event_values
@@ -26,7 +27,12 @@ async def post_event(token: str, event: EventIn, state: StateDep) -> JSONRespons
     except InvalidEventError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     try:
-        created = await state.events.write(event_values(caller.debtor_id, event))
+        written = await state.events.write(event_values(caller.debtor_id, event))
+    except (DataError, IntegrityError) as exc:  # this event: sending it again will not help
+        raise HTTPException(status_code=422, detail="the event cannot be stored") from exc
     except Exception as exc:  # the database is away: the player keeps it and sends it again
         raise HTTPException(status_code=503, detail="try again") from exc
+    if written == "gone":  # purged or ended since the link was last looked up
+        raise HTTPException(status_code=404)
+    created = written == "new"
     return JSONResponse({"id": event.id, "stored": created}, status_code=201 if created else 200)

@@ -6,12 +6,15 @@ import contextlib
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from app.deps import SessionDep, StateDep, VisitDep
-from app.i18n import gettext_for, money
+from app.i18n import LANGUAGES, gettext_for, money
+from app.locks import BusyError
+from app.models import Debtor, Payment
 from app.payments.base import PaymentError
 from app.payments.demo import DemoProvider
-from app.payments.records import apply_status, latest_payment, payment_of
+from app.payments.records import latest_payment, payment_of, settle
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
 from app.web.urls import node_url, step_url
@@ -35,7 +38,7 @@ def demo_checkout(
     payment = payment_of(session, "demo", provider_id)
     if payment is None:
         raise HTTPException(status_code=404)
-    language = request.query_params.get("lang", "en")
+    language = _checkout_language(session, payment, request.query_params.get("lang"))
     context = {
         "request": request,
         "_": gettext_for(language),
@@ -58,7 +61,7 @@ def demo_settle(
     if payment is None or outcome not in ("paid", "canceled"):
         raise HTTPException(status_code=404 if payment is None else 422)
     demo.settle(provider_id, outcome)
-    apply_status(session, payment, demo.status(provider_id))
+    _settle_or_busy(session, payment.id, demo.status(provider_id))
     return RedirectResponse(demo.return_urls[provider_id], status_code=303)
 
 
@@ -74,10 +77,28 @@ def payment_webhook(
     if payment is None:
         return PlainTextResponse("unknown payment", status_code=200)  # nothing to tell a prober
     try:
-        apply_status(session, payment, state.payments.status(id))
+        status = state.payments.status(id)
     except PaymentError:
         return PlainTextResponse("try again", status_code=503)
+    _settle_or_busy(session, payment.id, status)  # committed before Mollie hears "ok"
     return PlainTextResponse("ok")
+
+
+def _settle_or_busy(session: Session, payment_id: int, status: str) -> None:
+    """Settle under the debtor's lock; a 503 when the lock cannot be had (the provider and the
+    demo bank send again, and nothing was stored)."""
+    try:
+        settle(session, payment_id, status)
+    except BusyError as exc:
+        raise HTTPException(status_code=503, detail="try again") from exc
+
+
+def _checkout_language(session: Session, payment: Payment, wanted: str | None) -> str:
+    """The language asked for when the interface has it, else the debtor's own."""
+    if wanted in LANGUAGES:
+        return wanted
+    debtor = session.get(Debtor, payment.debtor_id)
+    return debtor.language if debtor is not None and debtor.language in LANGUAGES else "en"
 
 
 @router.get("/v/{token}/step/{node}/return", response_class=HTMLResponse)
@@ -94,8 +115,10 @@ def payment_return(
     payment = latest_payment(session, visit.debtor, node)
     if payment is None:
         raise HTTPException(status_code=404)
-    with contextlib.suppress(PaymentError):  # else the webhook will tell us; show what we know
-        apply_status(session, payment, state.payments.status(payment.provider_id))
+    if payment.provider_id is not None:
+        with contextlib.suppress(PaymentError, BusyError):  # else the webhook tells us
+            status = state.payments.status(payment.provider_id)
+            payment = settle(session, payment.id, status) or payment
     after = visit.loaded.scene.nodes[node].next or node
     context = page_context(
         request,

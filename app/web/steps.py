@@ -11,70 +11,45 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
+from app.case import case_of
+from app.deps import FormDep, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, record
-from app.i18n import Gettext, day, money
+from app.i18n import day, money
+from app.locks import BusyError, debtor_locked
 from app.models import Installment, Outcome
 from app.payments.records import start_payment
 from app.selfservice import (
     RuleError,
-    callback_slots,
     check_callback,
     check_later,
     check_paid_date,
     eligible,
-    first_date_window,
-    installment_counts,
-    later_window,
     plan,
 )
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
+from app.web.step_base import (
+    ConflictError,
+    Step,
+    StepError,
+    check_amount,
+    held_case,
+    refuse_conflicts,
+)
+from app.web.step_fields import FIELDS, TITLES
 from app.web.urls import node_url
 from app.webhooks import enqueue
 
 router = APIRouter(route_class=DebtorRoute)
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
-
-
-class StepError(ValueError):
-    """The form is not acceptable; ``messages`` are already in the debtor's language."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-@dataclass
-class Step:
-    """One step being taken: who, where, and the form they sent."""
-
-    visit: Visit
-    token: str
-    node: str
-    form: dict[str, str]
-    session: Session
-    state: AppState
-
-    @property
-    def _(self) -> Gettext:
-        return self.visit._
-
-    def today(self) -> date:
-        return self.now().date()
-
-    def now(self) -> datetime:
-        return datetime.now(ZoneInfo(self.state.settings.timezone)).replace(tzinfo=None)
 
 
 def _node_and_action(visit: Visit, node: str) -> str:
@@ -99,33 +74,42 @@ def show_step(
 ) -> Response:
     action = _node_and_action(visit, node)
     step = Step(visit, token, node, {}, session, state)
+    step.case = case_of(session, visit.debtor, step.today())
+    try:
+        refuse_conflicts(step, action, step.case)
+    except ConflictError as exc:
+        return _notice(request, step, action, mode, exc.messages, status=409)
     return _render(request, token, step, action, mode)
 
 
 @router.post("/v/{token}/step/{node}", response_class=HTMLResponse)
-async def submit_step(
+def submit_step(
     request: Request,
     token: str,
     node: str,
     visit: VisitDep,
     state: StateDep,
     session: SessionDep,
+    form: FormDep,
     mode: str = "video",
 ) -> Response:
+    """Take the step: stored and committed before the answer, once per form, one at a time
+    per debtor; a form sent again gets the first answer, a conflicting one a 409 page."""
     action = _node_and_action(visit, node)
-    form = {key: str(value)[:4000] for key, value in (await request.form()).items()}
     step = Step(visit, token, node, form, session, state)
-    submission = form.get("submission", "")
-    if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", submission):
+    if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", form.get("submission", "")):
         raise HTTPException(
             status_code=422, detail=visit._("The form is incomplete. Please try again.")
         )
-    if _already_stored(session, visit, submission):
-        return _continue(token, visit, node, mode)
     try:
-        result = HANDLERS[action](step)
+        result = _take(step, action)
+    except ConflictError as exc:
+        return _notice(request, step, action, mode, exc.messages, status=409)
     except StepError as exc:
         return _render(request, token, step, action, mode, errors=exc.messages, status=422)
+    except BusyError:
+        busy = [visit._("We are very busy right now. Nothing was saved; please try again.")]
+        return _notice(request, step, action, mode, busy, status=503)
     if isinstance(result, Response):  # a payment: off to the provider's checkout
         return result
     if result is not None:  # an arrangement shown for confirmation
@@ -133,9 +117,21 @@ async def submit_step(
     return _continue(token, visit, node, mode)
 
 
-def _already_stored(session: Session, visit: Visit, submission: str) -> bool:
+def _take(step: Step, action: str) -> Any:
+    """Run the step's handler under the debtor's lock, against the case as it stands now."""
+    if action == "pay":  # the payment takes the lock itself, but not while the provider answers
+        return start_payment(step)
+    with debtor_locked(step.session, step.visit.debtor.id) as debtor:
+        if _already_stored(step.session, debtor.id, step.form["submission"]):
+            return None  # sent twice (a double click, a retry): the first answer again
+        step.case = case_of(step.session, debtor, step.today())
+        refuse_conflicts(step, action, step.case)
+        return HANDLERS[action](step)
+
+
+def _already_stored(session: Session, debtor_id: int, submission: str) -> bool:
     query = select(Outcome.id).where(
-        Outcome.debtor_id == visit.debtor.id, Outcome.submission == submission
+        Outcome.debtor_id == debtor_id, Outcome.submission == submission
     )
     return session.scalar(query) is not None
 
@@ -178,6 +174,26 @@ def _render(
     )
 
 
+def _notice(
+    request: Request, step: Step, action: str, mode: str, messages: list[str], *, status: int
+) -> Response:
+    """A page that says what stands (409) or that nothing was saved (503), with the way on."""
+    visit, token = step.visit, step.token
+    context = page_context(
+        request,
+        visit,
+        token,
+        title=TITLES[action](step._),
+        messages=messages,
+        mode="text" if mode == "text" else "video",
+        back=_back_link(token, visit, step.node, mode),
+    )
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return step.state.templates.TemplateResponse(
+        request, "steps/notice.html", context, status_code=status, headers=headers
+    )
+
+
 def _back_link(token: str, visit: Visit, node: str, mode: str) -> str:
     """Back to the choices that led here: the node with a choice to this one, else the start."""
     scene = visit.loaded.scene
@@ -212,20 +228,9 @@ def _store(
 # --- the steps ---------------------------------------------------------------------------
 
 
-def _pay(step: Step) -> Response:
-    _check_amount(step)
-    return start_payment(step)
-
-
-def _check_amount(step: Step) -> None:
-    owed = step.visit.debtor.amount_cents
-    if step.form.get("amount_cents") != str(owed):
-        raise StepError([step._("The amount does not match what you owe. Please start again.")])
-
-
 def _arrangement(step: Step) -> Any:
-    _check_amount(step)
-    owed = step.visit.debtor.amount_cents or 0
+    check_amount(step, held_case(step))
+    owed = held_case(step).open_cents
     count = _integer(step, "installments")
     first = _date(step, "first_date")
     try:
@@ -253,9 +258,7 @@ def _later(step: Step) -> None:
         check_later(step.visit.loaded.scene, chosen, step.today())
     except RuleError as exc:
         raise StepError([_rule_message(step, exc)]) from exc
-    _store(
-        step, "later", {"date": chosen.isoformat(), "amount_cents": step.visit.debtor.amount_cents}
-    )
+    _store(step, "later", {"date": chosen.isoformat(), "amount_cents": held_case(step).open_cents})
 
 
 def _help(step: Step) -> None:
@@ -341,63 +344,11 @@ def _rule_message(step: Step, error: RuleError) -> str:
 
 
 HANDLERS: dict[str, Callable[[Step], Any]] = {
-    "pay": _pay,
+    "pay": start_payment,
     "arrangement": _arrangement,
     "later": _later,
     "help": _help,
     "dispute": _dispute,
     "paid": _paid,
     "callback": _callback,
-}
-
-TITLES: dict[str, Callable[[Gettext], str]] = {
-    "pay": lambda _: _("Pay now"),
-    "arrangement": lambda _: _("Payment plan"),
-    "later": lambda _: _("Pay later"),
-    "help": lambda _: _("Help with debts"),
-    "dispute": lambda _: _("I do not agree"),
-    "paid": lambda _: _("I already paid"),
-    "callback": lambda _: _("Call me back"),
-}
-
-
-def _fields(step: Step) -> dict[str, Any]:
-    """What every step's page shows."""
-    debtor, language = step.visit.debtor, step.visit.language
-    return {
-        "amount": money(debtor.amount_cents or 0, language),
-        "amount_cents": debtor.amount_cents,
-    }
-
-
-def _arrangement_fields(step: Step) -> dict[str, Any]:
-    scene, debtor, language = step.visit.loaded.scene, step.visit.debtor, step.visit.language
-    earliest, latest = first_date_window(scene, step.today())
-    counts = installment_counts(scene, debtor.amount_cents or 0)
-    options = [(n, money((debtor.amount_cents or 0) // n, language)) for n in counts]
-    return _fields(step) | {"counts": options, "earliest": earliest, "latest": latest}
-
-
-def _later_fields(step: Step) -> dict[str, Any]:
-    earliest, latest = later_window(step.visit.loaded.scene, step.today())
-    return _fields(step) | {"earliest": earliest, "latest": latest}
-
-
-def _slot_fields(step: Step) -> dict[str, Any]:
-    language = step.visit.language
-    slots = callback_slots(step.visit.loaded.scene, step.now())
-    shown = [
-        (s.isoformat(timespec="minutes"), f"{day(s.date(), language)}, {s:%H:%M}") for s in slots
-    ]
-    return _fields(step) | {"slots": shown, "help_url": step.visit.loaded.scene.contact.help_url}
-
-
-FIELDS: dict[str, Callable[[Step], dict[str, Any]]] = {
-    "pay": _fields,
-    "arrangement": _arrangement_fields,
-    "later": _later_fields,
-    "help": _slot_fields,
-    "dispute": _fields,
-    "paid": lambda step: _fields(step) | {"today": step.today()},
-    "callback": _slot_fields,
 }

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.deps import AppState, SessionDep, StateDep, UnverifiedVisitDep, Visit
+from app.deps import AppState, FormDep, SessionDep, StateDep, UnverifiedVisitDep, Visit
+from app.locks import BusyError
 from app.verification import VERIFIED_FOR, Verdict, check_answer, cookie_name, cookie_value
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
@@ -17,20 +18,27 @@ router = APIRouter(route_class=DebtorRoute)
 
 
 @router.post("/v/{token}/verify", response_class=HTMLResponse)
-async def verify(
-    request: Request, token: str, visit: UnverifiedVisitDep, state: StateDep, session: SessionDep
+def verify(
+    request: Request,
+    token: str,
+    visit: UnverifiedVisitDep,
+    state: StateDep,
+    session: SessionDep,
+    form: FormDep,
 ) -> Response:
-    form = await request.form()
     target = safe_next(str(form.get("next", "")), token, visit.language)
     if visit.verify is None:
         return RedirectResponse(target, status_code=303)
     if visit.verify == "birth_date":
-        parts = [str(form.get(name, "")).strip()[:4] for name in ("day", "month", "year")]
+        parts = [form.get(name, "").strip()[:4] for name in ("day", "month", "year")]
         answer = "-".join(parts)
     else:
-        answer = str(form.get("answer", ""))[:40]
+        answer = form.get("answer", "")[:40]
     now = datetime.now(UTC)
-    verdict = check_answer(session, visit.debtor, visit.verify, answer, state.settings.key, now)
+    try:
+        verdict = check_answer(session, visit.debtor, visit.verify, answer, state.settings.key, now)
+    except BusyError:
+        verdict = Verdict(ok=False, busy=True)
     if not verdict.ok:
         return verify_page(request, visit, token, target, verdict)
     response = RedirectResponse(target, status_code=303)
@@ -53,7 +61,7 @@ def verify_page(
     state: AppState = request.app.state.vidpay
     status = 401
     if verdict is not None:
-        status = 429 if verdict.locked_until else 422
+        status = 429 if verdict.locked_until else 503 if verdict.busy else 422
     context = page_context(
         request, visit, token, title=visit._("Check that it is you"), kind=visit.verify,
         target=target, verdict=verdict,

@@ -11,6 +11,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,6 +82,34 @@ class LiveServer:
             if kind is not None:
                 query = query.where(Event.type == kind)
             return list(session.scalars(query.order_by(Event.id)))
+
+    def add_debtor(self, like: str, folder: Path, *, postcode: str | None = None) -> str:
+        """A new debtor, a copy of ``like`` under a reference of their own, in a campaign of
+        their own (asking for ``postcode`` when given); returns the reference.
+
+        For a test that commits something: the session's debtors are shared by every test,
+        and what one test agreed for them (a plan, a promise) another cannot agree again."""
+        lines = (E2E / "debtors.csv").read_text(encoding="utf-8").splitlines()
+        original = next(line for line in lines if line.startswith(like + ","))
+        reference = f"{like}-{uuid.uuid4().hex[:8]}"
+        row = reference + original[original.index(",") :]
+        csv = folder / f"{reference}.csv"
+        extra = ("," + "postcode", "," + postcode) if postcode else ("", "")
+        csv.write_text(f"{lines[0]}{extra[0]}\n{row}{extra[1]}\n", encoding="utf-8")
+        content = ContentRoot(E2E)
+        scene = load_scene(content.find_scene("e2e"), content)
+        verify = "postcode" if postcode else None
+        with transaction(self.sessions) as session:
+            rows = read_rows(csv, scene, verify=verify)
+            campaign = import_campaign(
+                session, scene=scene, rows=rows, name=reference, key=self.settings.key,
+                verify=verify,
+            )  # fmt: skip
+            ((_, link),) = links(
+                session, campaign.id, key=self.settings.key, base_url=self.base_url
+            )
+        self.links[reference] = link
+        return reference
 
     def manifest(self, reference: str, language: str) -> dict[str, Any]:
         url = f"{self.base_url}/v/{self.token(reference)}/manifest/{language}.json"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -13,10 +14,11 @@ from tests.e2e.conftest import LiveServer, today
 
 
 def test_without_javascript_the_arrangement_can_be_made_in_the_text_version(
-    text_page: Page, server: LiveServer
+    text_page: Page, server: LiveServer, tmp_path: Path
 ) -> None:
     page = text_page
-    page.goto(server.link("E2E-1"))
+    anna = server.add_debtor("E2E-1", tmp_path)  # her own: one plan per debtor
+    page.goto(server.link(anna))
     expect(page.locator("#video")).to_be_hidden()  # the player needs JavaScript; it says so
     page.get_by_role("link", name="Read the text version instead").click()
     expect(page.locator(".say")).to_have_text(
@@ -44,14 +46,15 @@ def test_without_javascript_the_arrangement_can_be_made_in_the_text_version(
         assert outcome.action == "arrangement"
         assert [i.amount_cents for i in outcome.installments] == [12000, 12000]
         assert outcome.installments[0].due == first
-    assert server.events("E2E-1", "choice")[-1].data == {"target": "arrangement"}
+    assert server.events(anna, "choice")[-1].data == {"target": "arrangement"}
 
 
 def test_without_javascript_paying_later_works_in_dutch(
-    text_page: Page, server: LiveServer
+    text_page: Page, server: LiveServer, tmp_path: Path
 ) -> None:
     page = text_page
-    page.goto(server.text_link("E2E-2", "nl") + "&node=menu")
+    bram = server.add_debtor("E2E-2", tmp_path)  # his own: one promise per debtor
+    page.goto(server.text_link(bram, "nl") + "&node=menu")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.locator(".say")).to_have_text(["Wat wilt u doen?"])
     expect(page.locator("form.choices button")).to_have_text(

@@ -3,35 +3,16 @@ question comes first, a wrong answer is announced, the right one starts the vide
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from app.campaigns import import_campaign, links, read_rows
-from app.db import transaction
-from render.content import ContentRoot
-from render.validate import load_scene
-from tests.e2e.conftest import E2E, LiveServer
+from tests.e2e.conftest import LiveServer
 from tests.e2e.test_player import at
 
 
 def _checked_link(server: LiveServer, folder: Path) -> str:
-    csv = folder / "checked.csv"
-    header, anna = (E2E / "debtors.csv").read_text(encoding="utf-8").splitlines()[:2]
-    reference = f"CHECKED-{uuid.uuid4().hex[:8]}"  # the other tests look E2E-1 up by reference
-    anna = reference + anna[anna.index(",") :]
-    csv.write_text(f"{header},postcode\n{anna},1012 AB\n", encoding="utf-8")
-    content = ContentRoot(E2E)
-    scene = load_scene(content.find_scene("e2e"), content)
-    key = server.settings.key
-    with transaction(server.sessions) as session:
-        rows = read_rows(csv, scene, verify="postcode")
-        campaign = import_campaign(
-            session, scene=scene, rows=rows, name="checked", key=key, verify="postcode"
-        )
-        ((_, link),) = links(session, campaign.id, key=key, base_url=server.base_url)
-    return link
+    return server.link(server.add_debtor("E2E-1", folder, postcode="1012 AB"))
 
 
 def test_the_postcode_comes_first_then_the_video_plays(

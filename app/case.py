@@ -1,0 +1,86 @@
+"""Where a debtor's case stands, derived from what is stored: never from what a browser says.
+
+One place computes it, so the pay step, the plan step and the payment pages agree on what is
+still open and on what the debtor has already agreed to. Read it under the debtor's lock
+(``app.locks``) before committing anything that depends on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Debtor, Outcome, Payment
+
+# A payment row waits in ``creating`` while the provider is asked for a checkout; one older
+# than this was left by a request that died, and no longer stands in the way of a new one.
+CREATING_FOR = timedelta(minutes=2)
+PENDING = ("creating", "open", "pending", "authorized")
+
+
+@dataclass(frozen=True)
+class Case:
+    owed_cents: int  # what the campaign says is owed
+    paid_cents: int  # what payments through the link have settled
+    pending: Payment | None  # a payment started and not yet final
+    plan: Outcome | None  # the payment plan agreed, if any
+    promise: Outcome | None  # the latest "pay later" whose date has not passed
+
+    @property
+    def open_cents(self) -> int:
+        return max(self.owed_cents - self.paid_cents, 0)
+
+
+def case_of(session: Session, debtor: Debtor, today: date) -> Case:
+    """The debtor's case as the database holds it now."""
+    paid = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+            Payment.debtor_id == debtor.id, Payment.status == "paid"
+        )
+    )
+    return Case(
+        owed_cents=debtor.amount_cents or 0,
+        paid_cents=int(paid or 0),
+        pending=pending_payment(session, debtor.id),
+        plan=_latest(session, debtor.id, "arrangement"),
+        promise=_promise(session, debtor.id, today),
+    )
+
+
+def pending_payment(session: Session, debtor_id: int) -> Payment | None:
+    """The payment started and not final, which a second "pay" reuses instead of a new one."""
+    query = (
+        select(Payment)
+        .where(Payment.debtor_id == debtor_id, Payment.status.in_(PENDING))
+        .order_by(Payment.id.desc())
+        .execution_options(populate_existing=True)
+    )
+    cutoff = datetime.now(UTC) - CREATING_FOR
+    for payment in session.scalars(query):
+        created = payment.created_at
+        if created.tzinfo is None:  # SQLite hands back naive UTC
+            created = created.replace(tzinfo=UTC)
+        if payment.status != "creating" or created > cutoff:
+            return payment
+    return None
+
+
+def _latest(session: Session, debtor_id: int, action: str) -> Outcome | None:
+    query = (
+        select(Outcome)
+        .where(Outcome.debtor_id == debtor_id, Outcome.action == action)
+        .order_by(Outcome.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def _promise(session: Session, debtor_id: int, today: date) -> Outcome | None:
+    promise = _latest(session, debtor_id, "later")
+    if promise is None:
+        return None
+    promised = date.fromisoformat(str(promise.details.get("date")))
+    return promise if promised >= today else None

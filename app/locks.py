@@ -1,0 +1,60 @@
+"""One debtor's commitments, one at a time.
+
+A double click, two tabs, the payment provider's webhook and the debtor's return from the
+checkout can all arrive at once for the same debtor. Each reads what stands (is this form
+stored? what is still open? is a payment pending?) and then writes; two of them reading
+before either writes would both act. So a transaction that commits something for a debtor
+first takes that debtor's lock, then reads, then writes, then commits before it answers:
+``SELECT ... FOR UPDATE`` on the debtor's row on PostgreSQL, the database's write lock
+(``BEGIN IMMEDIATE``) on SQLite. Both wait a bounded time (``app.db``), never forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.db import IMMEDIATE
+from app.models import Debtor
+
+
+class BusyError(RuntimeError):
+    """The lock could not be had in time (another request holds it, or the database is
+    away): nothing was stored, and the same request may be sent again."""
+
+
+@contextmanager
+def debtor_locked(session: Session, debtor_id: int) -> Iterator[Debtor]:
+    """The debtor, read afresh under their lock; what the block adds is committed at its end,
+    or rolled back when it raises.
+
+    Whatever the session read before is committed first (a read transaction on SQLite cannot
+    take the write lock once another writer has committed), and what it holds is read again.
+    """
+    session.commit()
+    try:
+        session.connection(execution_options={IMMEDIATE: True})
+        query = (
+            select(Debtor)
+            .where(Debtor.id == debtor_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        debtor = session.scalars(query).one()
+    except OperationalError as exc:
+        session.rollback()
+        raise BusyError(str(exc.orig)) from exc
+    try:
+        yield debtor
+    except BaseException:
+        session.rollback()  # a refused form stores nothing, and the lock is let go at once
+        raise
+    try:
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        raise BusyError(str(exc.orig)) from exc

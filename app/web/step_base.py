@@ -1,0 +1,103 @@
+"""What every self-service step shares: the step being taken, its errors, and the rules of
+the case that no form may break (nothing is agreed or paid twice).
+
+``app.web.steps`` takes the steps; ``app.payments.records`` starts payments with the same
+``Step`` and refuses what the case does not allow with the same errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app.case import Case, case_of
+from app.deps import AppState, Visit
+from app.i18n import Gettext, day
+
+
+class StepError(ValueError):
+    """The form is not acceptable; ``messages`` are already in the debtor's language."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class ConflictError(StepError):
+    """The case already holds what this step would agree to (all paid, a plan, a promise):
+    the debtor is told what stands instead of the form (409)."""
+
+
+@dataclass
+class Step:
+    """One step being taken: who, where, and the form they sent."""
+
+    visit: Visit
+    token: str
+    node: str
+    form: dict[str, str]
+    session: Session
+    state: AppState
+    case: Case | None = None  # read under the debtor's lock before anything is stored
+
+    @property
+    def _(self) -> Gettext:
+        return self.visit._
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def now(self) -> datetime:
+        return datetime.now(ZoneInfo(self.state.settings.timezone)).replace(tzinfo=None)
+
+
+def held_case(step: Step) -> Case:
+    """The case as read under the debtor's lock, for a handler about to store something."""
+    assert step.case is not None, "the case is read under the lock before a handler runs"
+    return step.case
+
+
+def open_cents(step: Step) -> int:
+    """What is still open, for a page that shows the form (read now when not read yet)."""
+    if step.case is None:
+        step.case = case_of(step.session, step.visit.debtor, step.today())
+    return step.case.open_cents
+
+
+def refuse_conflicts(step: Step, action: str, case: Case) -> None:
+    """Nothing is agreed or paid twice: say what already stands instead."""
+    _, language = step._, step.visit.language
+    if action not in ("pay", "arrangement", "later"):
+        return
+    if case.open_cents <= 0:
+        raise ConflictError([_("Everything is paid. Thank you!")])
+    if action == "pay":
+        return
+    if case.plan is not None:
+        details = case.plan.details
+        first = date.fromisoformat(str(details.get("first_date")))
+        raise ConflictError(
+            [
+                _("You already have a payment plan: {count} payments, the first on {date}.").format(
+                    count=details.get("installments"), date=day(first, language)
+                )
+            ]
+        )
+    if action == "later" and case.promise is not None:
+        promised = date.fromisoformat(str(case.promise.details.get("date")))
+        raise ConflictError(
+            [
+                _("You have already told us you will pay on {date}.").format(
+                    date=day(promised, language)
+                )
+            ]
+        )
+
+
+def check_amount(step: Step, case: Case) -> None:
+    """The amount the debtor saw is still what is open (a payment may have come in since)."""
+    if step.form.get("amount_cents") != str(case.open_cents):
+        raise StepError([step._("The amount does not match what you owe. Please start again.")])
