@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.db import IMMEDIATE
-from app.models import Debtor
+from app.models import Campaign, Debtor
+
+
+class LinkEndedError(LookupError):
+    """The debtor's campaign was purged or its links ended while the request was on its way:
+    nothing is stored (the purge has scrubbed what there was)."""
 
 
 class BusyError(RuntimeError):
@@ -28,9 +34,12 @@ class BusyError(RuntimeError):
 
 
 @contextmanager
-def debtor_locked(session: Session, debtor_id: int) -> Iterator[Debtor]:
+def debtor_locked(session: Session, debtor_id: int, *, link_alive: bool = True) -> Iterator[Debtor]:
     """The debtor, read afresh under their lock; what the block adds is committed at its end,
     or rolled back when it raises.
+
+    With ``link_alive`` (what a debtor does), a purged or ended campaign raises
+    ``LinkEndedError``; the provider's word on a payment is taken all the same.
 
     Whatever the session read before is committed first (a read transaction on SQLite cannot
     take the write lock once another writer has committed), and what it holds is read again.
@@ -45,9 +54,13 @@ def debtor_locked(session: Session, debtor_id: int) -> Iterator[Debtor]:
             .execution_options(populate_existing=True)
         )
         debtor = session.scalars(query).one()
+        ended = link_alive and _link_ended(session, debtor.campaign_id)
     except OperationalError as exc:
         session.rollback()
         raise BusyError(str(exc.orig)) from exc
+    if ended:
+        session.rollback()
+        raise LinkEndedError(f"debtor {debtor_id}: the campaign is purged or its links ended")
     try:
         yield debtor
     except BaseException:
@@ -58,3 +71,20 @@ def debtor_locked(session: Session, debtor_id: int) -> Iterator[Debtor]:
     except OperationalError as exc:
         session.rollback()
         raise BusyError(str(exc.orig)) from exc
+
+
+def _link_ended(session: Session, campaign_id: int) -> bool:
+    """Whether the campaign is purged or past its links' end, read under a share lock of its
+    row on PostgreSQL: a purge locks it for update first, so one waits for the other."""
+    query = (
+        select(Campaign.purged_at, Campaign.expires_at)
+        .where(Campaign.id == campaign_id)
+        .with_for_update(read=True)
+    )
+    purged_at, expires_at = session.execute(query).one()
+    if purged_at is not None:
+        return True
+    if expires_at is None:
+        return False
+    ends = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
+    return bool(ends <= datetime.now(UTC))

@@ -27,7 +27,7 @@ from app.db import make_engine, session_factory, upgrade
 from app.deps import AppState, LinkExpiredError, VerificationRequiredError
 from app.event_writer import EventWriter
 from app.i18n import gettext_for
-from app.locks import BusyError
+from app.locks import BusyError, LinkEndedError
 from app.media import Media
 from app.payments import make_provider
 from app.scenes import SceneBook
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(BusyError, _database_busy)
+    app.add_exception_handler(LinkEndedError, _link_ended)
     app.add_middleware(SessionMiddleware, **session_options(settings))  # the admin pages
     app.add_middleware(
         BodyLimit,
@@ -151,6 +152,11 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
         here = f"/v/{token}?lang={exc.visit.language}"
     target = verify.safe_next(here, token, exc.visit.language)
     return with_debtor_headers(verify.verify_page(request, exc.visit, token, target))
+
+
+async def _link_ended(request: Request, exc: LinkEndedError) -> Response:
+    """Purged or ended while the request was on its way: as if the link were unknown."""
+    return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
 
 
 async def _database_busy(request: Request, exc: Exception) -> Response:

@@ -6,7 +6,10 @@ careless debtor, a hostile one, or the payment provider would send at the same m
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -24,8 +27,8 @@ from sqlalchemy.orm import Session
 
 from app.auth import add_user
 from app.db import IMMEDIATE
-from app.models import Debtor, Outcome, Payment
-from tests.live_server import Served, serve
+from app.models import Debtor, Event, Outcome, Payment
+from tests.live_server import REPO, Served, serve
 from tests.test_web_admin import PASSWORD, _csrf
 
 pytestmark = pytest.mark.slow
@@ -300,3 +303,43 @@ def test_checking_a_large_csv_upload_stops_no_debtor_page(live: Served, tmp_path
         assert upload.result().status_code == 303
     assert len(timings) >= 5, "the upload was checked too fast to tell"
     assert sorted(timings)[int(len(timings) * 0.99)] < 0.2, timings
+
+
+def _event_body(number: str = "0") -> str:
+    return f'{{"id": "{uuid.uuid4()}", "type": "play", "node": "intro", "position": {number}}}'
+
+
+def test_a_nan_event_is_refused_and_fails_no_other_event(live: Served) -> None:
+    bodies = [_event_body("NaN" if n % 5 == 0 else "1.5") for n in range(40)]
+    token = live.tokens["LIVE-1"]
+
+    def send(body: str) -> int:
+        with live.client() as client:
+            headers = {"content-type": "application/json"}
+            url = f"/api/v1/sessions/{token}/events"
+            return client.post(url, content=body, headers=headers).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(send, bodies))
+    assert codes == [422 if n % 5 == 0 else 201 for n in range(40)]
+    assert _count(live, select(func.count(Event.id))) == 32
+
+
+def test_a_purge_from_the_command_line_is_seen_by_the_running_server(live: Served) -> None:
+    token = live.tokens["LIVE-1"]
+    with live.client() as client:
+        url = f"/api/v1/sessions/{token}/events"
+        headers = {"content-type": "application/json"}
+        assert client.post(url, content=_event_body(), headers=headers).status_code == 201
+        environment = {**os.environ, "DATABASE_URL": live.settings.database,
+                       "VIDPAY_SECRET_KEY": "x", "VIDPAY_VAR": str(live.settings.var)}  # fmt: skip
+        purged = subprocess.run(
+            [sys.executable, "-m", "app", "campaign", "purge", "1", "--yes"],
+            env=environment, capture_output=True, text=True, timeout=120, cwd=REPO,
+        )  # fmt: skip
+        assert purged.returncode == 0, purged.stderr
+        assert client.post(url, content=_event_body(), headers=headers).status_code == 404
+        form = {"submission": str(uuid.uuid4()), "reason": "I never had this bill"}
+        assert client.post(f"/v/{token}/step/dispute", data=form).status_code == 404
+    assert _count(live, select(func.count(Event.id))) == 1
+    assert _count(live, select(func.count(Outcome.id))) == 0

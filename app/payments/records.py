@@ -108,7 +108,7 @@ def settle(session: Session, payment_id: int, status: str) -> Payment | None:
     payment = session.get(Payment, payment_id)
     if payment is None:
         return None
-    with debtor_locked(session, payment.debtor_id):
+    with debtor_locked(session, payment.debtor_id, link_alive=False):  # money is recorded
         payment = session.get(Payment, payment_id, populate_existing=True)
         assert payment is not None
         apply_status(session, payment, status)
