@@ -154,7 +154,7 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
     return with_debtor_headers(verify.verify_page(request, exc.visit, token, target))
 
 
-async def _link_ended(request: Request, exc: LinkEndedError) -> Response:
+async def _link_ended(request: Request, exc: Exception) -> Response:
     """Purged or ended while the request was on its way: as if the link were unknown."""
     return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
 

@@ -12,13 +12,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import campaign, operators, player, render
+from bench import campaign, commitments, operators, player, render
 
 SECTIONS = {
     "render": render.section,
     "player": player.section,
     "operators": operators.section,
     "campaign": campaign.section,
+    "commitments": commitments.section,
 }
 
 

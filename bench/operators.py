@@ -68,7 +68,7 @@ def _csv(path: Path, rows: int) -> None:
 
 
 @contextmanager
-def _database(kind: str, work: Path) -> Iterator[str]:
+def database(kind: str, work: Path) -> Iterator[str]:
     if kind == "sqlite":
         url = f"sqlite:///{work / f'bench-{uuid.uuid4().hex[:6]}.db'}"
         upgrade(url)
@@ -95,7 +95,7 @@ def import_rows(work: Path) -> list[tuple[str, str]]:
     scene = load_scene(root.find_scene("arrears"), root)
     rows_out = []
     for kind in ("sqlite", "postgresql"):
-        with _database(kind, work) as url:
+        with database(kind, work) as url:
             engine = make_engine(url)
             started = time.perf_counter()
             rows = read_rows(path, scene)
@@ -133,7 +133,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _server(url: str, work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(url: str, work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = _free_port()
     environment = {**os.environ, "DATABASE_URL": url, "VIDPAY_VAR": str(work / "var"), "VIDPAY_SECRET_KEY": "bench", "VIDPAY_ROOT": str(REPO)}  # fmt: skip
     command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
@@ -154,7 +154,7 @@ def _server(url: str, work: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]
             process.wait(timeout=30)
 
 
-def _tokens(url: str, work: Path, count: int = 200) -> Path:
+def load_tokens(url: str, work: Path, count: int = 200) -> Path:
     path = work / "load.csv"
     _csv(path, count)
     root = ContentRoot(REPO)
@@ -242,9 +242,9 @@ def _stored(url: str, ids: list[str]) -> int:
 def events_under_load(work: Path) -> list[tuple[str, str]]:
     rows = []
     for kind in ("sqlite", "postgresql"):
-        with _database(kind, work) as url:
-            tokens = _tokens(url, work)
-            with _server(url, work) as (base, _process):
+        with database(kind, work) as url:
+            tokens = load_tokens(url, work)
+            with server(url, work) as (base, _process):
                 _wrk(base, tokens, 3)  # warm up: caches, connection pool
                 before = _count(url)
                 run = _wrk(base, tokens, LOAD_SECONDS)
@@ -262,9 +262,9 @@ def events_under_load(work: Path) -> list[tuple[str, str]]:
 def killed_mid_load(work: Path) -> list[tuple[str, str]]:
     rows = []
     for kind in ("sqlite", "postgresql"):
-        with _database(kind, work) as url:
-            tokens = _tokens(url, work)
-            with _server(url, work) as (base, process):
+        with database(kind, work) as url:
+            tokens = load_tokens(url, work)
+            with server(url, work) as (base, process):
                 out = work / f"killed-{kind}.json"
                 command = [
                     sys.executable,
