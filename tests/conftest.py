@@ -288,6 +288,20 @@ def web(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def https_web(settings: Settings) -> Iterator[TestClient]:
+    """The web app behind an https base URL (secure cookies, HSTS)."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    secure = settings.model_copy(update={"base_url": "https://pay.example.org"})
+    with TestClient(
+        create_app(secure), base_url="https://testserver", follow_redirects=False
+    ) as client:
+        yield client
+
+
+@pytest.fixture
 def campaign(settings: Settings, web: TestClient) -> dict[str, str]:
     """The demo CSV imported into the web app's database: reference -> token."""
     from app.campaigns import import_campaign, links, read_rows

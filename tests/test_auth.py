@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -238,17 +237,6 @@ def test_the_session_cookie_is_locked_down(web: TestClient, operator: User) -> N
     assert "secure" not in cookie  # the base URL is http here
     assert web.get("/admin").status_code == 200
     assert "vidpay_admin" not in str(web.get("/static/player/site.css").headers)
-
-
-@pytest.fixture
-def https_web(settings: Settings) -> Iterator[TestClient]:
-    from app.main import create_app
-
-    secure = settings.model_copy(update={"base_url": "https://pay.example.org"})
-    with TestClient(
-        create_app(secure), base_url="https://testserver", follow_redirects=False
-    ) as client:
-        yield client
 
 
 def test_the_session_cookie_is_secure_behind_https(https_web: TestClient, operator: User) -> None:

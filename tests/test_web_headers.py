@@ -3,8 +3,6 @@ captions and static files, and the JSON API kept out of caches; on SQLite and Po
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -25,17 +23,6 @@ PATHS = [
     "/v/not-a-link",
     "/nowhere",
 ]
-
-
-@pytest.fixture
-def https_web(settings: Settings) -> Iterator[TestClient]:
-    from app.main import create_app
-
-    secure = settings.model_copy(update={"base_url": "https://pay.example.org"})
-    with TestClient(
-        create_app(secure), base_url="https://testserver", follow_redirects=False
-    ) as client:
-        yield client
 
 
 @pytest.fixture

@@ -153,44 +153,41 @@ def _render(
     preview: Any = None,
     status: int = 200,
 ) -> Response:
-    visit = step.visit
-    context = page_context(
-        request,
-        visit,
-        token,
-        title=TITLES[action](step._),
-        action=action,
-        node=step.node,
-        mode="text" if mode == "text" else "video",
-        form=step.form,
-        errors=errors or [],
-        preview=preview,
-        submission=step.form.get("submission") or str(uuid.uuid4()),
-        back=_back_link(token, visit, step.node, mode),
-        **FIELDS[action](step),
-    )
-    return step.state.templates.TemplateResponse(
-        request, f"steps/{action}.html", context, status_code=status
-    )
+    """The step's form: first shown, shown again with errors, or a plan to confirm."""
+    return _page(
+        request, step, mode, f"steps/{action}.html", status=status,
+        title=TITLES[action](step._), action=action, node=step.node, form=step.form, errors=errors or [], preview=preview,
+        submission=step.form.get("submission") or str(uuid.uuid4()), **FIELDS[action](step),
+    )  # fmt: skip
 
 
 def _notice(
     request: Request, step: Step, action: str, mode: str, messages: list[str], *, status: int
 ) -> Response:
     """A page that says what stands (409) or that nothing was saved (503), with the way on."""
-    visit, token = step.visit, step.token
-    context = page_context(
-        request,
-        visit,
-        token,
-        title=TITLES[action](step._),
-        messages=messages,
-        mode="text" if mode == "text" else "video",
-        back=_back_link(token, visit, step.node, mode),
-    )
     headers = {"Retry-After": "5"} if status == 503 else None
+    return _page(
+        request, step, mode, "steps/notice.html", status=status, headers=headers,
+        title=TITLES[action](step._), messages=messages,
+    )  # fmt: skip
+
+
+def _page(
+    request: Request,
+    step: Step,
+    mode: str,
+    template: str,
+    *,
+    status: int,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    context = page_context(
+        request, step.visit, step.token, mode="text" if mode == "text" else "video",
+        back=_back_link(step.token, step.visit, step.node, mode), **extra,
+    )  # fmt: skip
     return step.state.templates.TemplateResponse(
-        request, "steps/notice.html", context, status_code=status, headers=headers
+        request, template, context, status_code=status, headers=headers
     )
 
 
