@@ -257,3 +257,20 @@ def test_render_prints_manifests_and_reports_problems(
     )
     code, _, err = vidpay("render", "tiny", "--root", render_root.path, "--out", out)
     assert code == 1 and err.startswith("vidpay: scene tiny, language tr: ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["campaign", "purge", "9223372036854775808", "--yes"],
+        ["campaign", "links", "99999999999999999999"],
+        ["campaign", "outcomes", "2147483648"],
+        ["webhook", "pause", "9223372036854775808"],
+        ["campaign", "links", "0"],
+    ],
+)
+def test_an_id_out_of_range_is_a_usage_error_not_a_traceback(command: list[str]) -> None:
+    result = runner.invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "Invalid value for" in result.output

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from app.models.base import MAX_ID
 from render.content import ContentRoot, SceneNotFoundError
 from render.problems import Problem
 
@@ -23,6 +24,10 @@ i18n_app = typer.Typer(
     help="Translate scenes with gettext catalogues (Babel).", no_args_is_help=True
 )
 app.add_typer(i18n_app, name="i18n")
+
+CampaignId = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="The campaign's id.", show_default=False)
+]
 
 RootOption = Annotated[
     Path,

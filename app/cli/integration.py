@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.cli._base import app, fail_usage
+from app.cli._base import CampaignId, app, fail_usage
 from app.cli.operations import campaign_app
 from app.config import Settings
+from app.models.base import MAX_ID
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -94,7 +95,8 @@ def apikey_list() -> None:
 def webhook_add(
     url: Annotated[str, typer.Argument(help="Where to POST outcomes (http or https).")],
     campaign: Annotated[
-        int | None, typer.Option("--campaign", help="Only this campaign's outcomes.")
+        int | None,
+        typer.Option("--campaign", min=1, max=MAX_ID, help="Only this campaign's outcomes."),
     ] = None,
 ) -> None:
     """Add an endpoint; print its id and its signing secret (shown once, for the receiver)."""
@@ -131,7 +133,9 @@ def webhook_list() -> None:
             typer.echo(f"{endpoint.id}\t{scope}\t{state}\t{endpoint.url}\t{tally}")
 
 
-EndpointId = Annotated[int, typer.Argument(help="The endpoint's id, from 'vidpay webhook list'.")]
+EndpointId = Annotated[
+    int, typer.Argument(min=1, max=MAX_ID, help="The endpoint's id, from 'vidpay webhook list'.")
+]
 
 
 @webhook_app.command("pause")
@@ -245,7 +249,7 @@ def webhooks_deliver(
 
 @campaign_app.command("purge")
 def campaign_purge(
-    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    campaign_id: CampaignId,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove a campaign's personal data and personal media now, keeping anonymous counts;

@@ -17,7 +17,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from app.cli._base import RootOption, app, content_root, fail_usage, report, scene_paths
+from app.cli._base import (
+    CampaignId,
+    RootOption,
+    app,
+    content_root,
+    fail_usage,
+    report,
+    scene_paths,
+)
 from app.config import DEFAULT_RETENTION_DAYS, Settings
 from app.csv_safe import SafeWriter
 from render.problems import ContentError
@@ -156,7 +164,7 @@ def _expiry(text: str, timezone: str) -> datetime:
 
 @campaign_app.command("links")
 def campaign_links(
-    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    campaign_id: CampaignId,
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="Where the app is served.")
     ] = None,
@@ -188,7 +196,7 @@ def campaign_links(
 
 @campaign_app.command("outcomes")
 def campaign_outcomes(
-    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    campaign_id: CampaignId,
     format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
 ) -> None:
     """Print, per debtor: last node, choices made, outcome and its details."""

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from app.cli._base import RootOption, app, content_root, fail_usage
+from app.cli._base import CampaignId, RootOption, app, content_root, fail_usage
 from app.cli.operations import _database, campaign_app
 from app.config import Settings
 from render.content import SceneNotFoundError
@@ -33,7 +33,7 @@ EXECUTORS = ("local", "celery")
 
 @campaign_app.command("render")
 def campaign_render(
-    campaign_id: Annotated[int, typer.Argument(help="The campaign's id.")],
+    campaign_id: CampaignId,
     root: RootOption = Path(),
     jobs: Annotated[
         int | None,

@@ -15,6 +15,9 @@ NAMING = {
 }
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-MAX_ID = 2**31 - 1  # the largest value an INTEGER column holds on PostgreSQL
+from app.models.base import MAX_ID
 
 DbId = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]
 """An id in the path: ``campaign_id: DbId``."""
