@@ -3,6 +3,11 @@
 One place computes it, so the pay step, the plan step and the payment pages agree on what is
 still open and on what the debtor has already agreed to. Read it under the debtor's lock
 (``app.locks``) before committing anything that depends on it.
+
+The status, first that applies: ``paid`` (nothing open), ``disputed`` (collection paused),
+``review`` (they say they paid; an operator checks), ``behind`` (a plan whose instalments due
+so far are not all paid), ``plan``, ``promised`` (pay later, the date still to come),
+``help`` (referred to debt help), else ``open``. A callback asked for is shown beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from app.models import Debtor, Outcome, Payment
 # than this was left by a request that died, and no longer stands in the way of a new one.
 CREATING_FOR = timedelta(minutes=2)
 PENDING = ("creating", "open", "pending", "authorized")
+STATUSES = ("open", "promised", "plan", "behind", "paid", "disputed", "review", "help")
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,37 @@ class Case:
     pending: Payment | None  # a payment started and not yet final
     plan: Outcome | None  # the payment plan agreed, if any
     promise: Outcome | None  # the latest "pay later" whose date has not passed
+    disputed: bool = False
+    reported_paid: Outcome | None = None  # "I already paid", for an operator to check
+    referred: bool = False  # sent to debt help
+    callback: Outcome | None = None  # the latest call-back asked for
+    today: date | None = None
 
     @property
     def open_cents(self) -> int:
         return max(self.owed_cents - self.paid_cents, 0)
+
+    @property
+    def status(self) -> str:
+        if self.owed_cents > 0 and self.open_cents == 0:
+            return "paid"
+        if self.disputed:
+            return "disputed"
+        if self.reported_paid is not None:
+            return "review"
+        if self.plan is not None:
+            return "behind" if self.behind_cents > 0 else "plan"
+        if self.promise is not None:
+            return "promised"
+        return "help" if self.referred else "open"
+
+    @property
+    def behind_cents(self) -> int:
+        """What the plan's instalments due before today add up to, less what has been paid."""
+        if self.plan is None or self.today is None:
+            return 0
+        due = sum(i.amount_cents for i in self.plan.installments if i.due < self.today)
+        return max(due - self.paid_cents, 0)
 
 
 def case_of(session: Session, debtor: Debtor, today: date) -> Case:
@@ -47,6 +80,11 @@ def case_of(session: Session, debtor: Debtor, today: date) -> Case:
         pending=pending_payment(session, debtor.id),
         plan=_latest(session, debtor.id, "arrangement"),
         promise=_promise(session, debtor.id, today),
+        disputed=debtor.disputed,
+        reported_paid=_latest(session, debtor.id, "paid"),
+        referred=_latest(session, debtor.id, "help") is not None,
+        callback=_latest(session, debtor.id, "callback"),
+        today=today,
     )
 
 
