@@ -35,6 +35,7 @@ from app.web import (
     admin,
     admin_actions,
     admin_integration,
+    agreed,
     api,
     integration,
     payments,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    for module in (player, steps, payments, verify, api):
+    for module in (player, steps, agreed, payments, verify, api):
         app.include_router(module.router)
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id

@@ -59,7 +59,7 @@ def test_a_payment_plan_is_previewed_then_stored_adding_up_to_the_cent(
     confirm = {"submission": submission, **fields, "confirm": "yes"}
     done = web.post(f"/v/{token}/step/plan?lang=nl", data=confirm)
     assert done.status_code == 303
-    assert done.headers["location"] == f"/v/{token}?lang=nl&node=thanks"
+    assert done.headers["location"] == f"/v/{token}/agreed?lang=nl&mode=video&next=thanks"
     again = web.post(f"/v/{token}/step/plan?lang=nl", data=confirm)  # sent twice: stored once
     assert again.status_code == 303
     (outcome,) = _outcomes(db)
@@ -106,7 +106,7 @@ def test_pay_later_within_the_window(
     assert _post(web, token, "later", {"date": _today().isoformat()}).status_code == 422
     fine = (_today() + timedelta(days=30)).isoformat()
     response = _post(web, token, "later", {"date": fine}, mode="text")
-    assert response.headers["location"] == f"/v/{token}/text?lang=nl&node=thanks"
+    assert response.headers["location"] == f"/v/{token}/agreed?lang=nl&mode=text&next=thanks"
     (outcome,) = _outcomes(db)
     assert (outcome.action, outcome.details["date"], outcome.details["amount_cents"]) == (
         "later",

@@ -45,10 +45,11 @@ from app.web.step_base import (
     refuse_conflicts,
 )
 from app.web.step_fields import FIELDS, TITLES
-from app.web.urls import node_url
+from app.web.urls import agreed_url, node_url
 from app.webhooks import enqueue
 
 router = APIRouter(route_class=DebtorRoute)
+AGREEMENTS = ("arrangement", "later")  # steps whose answer is a confirmation page
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
 
 
@@ -137,8 +138,12 @@ def _already_stored(session: Session, debtor_id: int, submission: str) -> bool:
 
 
 def _continue(token: str, visit: Visit, node: str, mode: str) -> Response:
-    """On to the node after the step, in the player or in the text version."""
+    """On to the node after the step, in the player or in the text version; after a plan or a
+    promise, first to the page that confirms it."""
     after = visit.loaded.scene.nodes[node].next or node
+    if visit.loaded.scene.nodes[node].action in AGREEMENTS:
+        confirmation = agreed_url(token, visit.language, mode=mode, after=after)
+        return RedirectResponse(confirmation, status_code=303)
     return RedirectResponse(node_url(token, visit.language, after, mode=mode), status_code=303)
 
 

@@ -11,3 +11,18 @@ def node_url(token: str, language: str, node: str, *, mode: str = "video") -> st
 
 def step_url(token: str, language: str, node: str, *, mode: str = "video") -> str:
     return f"/v/{token}/step/{node}?lang={language}&mode={mode}"
+
+
+def agreed_url(
+    token: str,
+    language: str,
+    *,
+    mode: str = "video",
+    after: str | None = None,
+    calendar: bool = False,
+) -> str:
+    """The confirmation of what the debtor agreed (``calendar``: its dates as an .ics file)."""
+    if calendar:
+        return f"/v/{token}/agreed.ics?lang={language}"
+    then = f"&next={after}" if after else ""
+    return f"/v/{token}/agreed?lang={language}&mode={mode}{then}"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from playwright.sync_api import Page, expect
@@ -19,7 +20,7 @@ from sqlalchemy import update
 from app.auth import add_user
 from app.models import Campaign
 from tests.conftest import REPO
-from tests.e2e.conftest import LiveServer, live_server
+from tests.e2e.conftest import LiveServer, live_server, today
 from tests.e2e.test_player import at
 from tests.e2e.test_verification import _checked_link
 
@@ -100,6 +101,17 @@ def test_every_step_of_the_sample_and_an_ended_link_pass_axe(
             page.goto(f"{sample.base_url}/v/{token}/step/{step}?lang={language}")
             expect(page.locator("h1")).to_be_visible()
             assert_accessible(page, f"the step {step} in {language}")
+    token = sample.token("DEMO-TR-1")
+    plan = {"submission": str(uuid.uuid4()), "amount_cents": "123456", "installments": "3",
+            "first_date": today().isoformat(), "confirm": "yes"}  # fmt: skip
+    made = httpx.post(f"{sample.base_url}/v/{token}/step/plan?lang=tr", data=plan)
+    assert made.status_code == 303
+    page.goto(f"{sample.base_url}{made.headers['location']}")
+    expect(page.locator("table.schedule tbody tr")).to_have_count(3)
+    assert_accessible(page, "the confirmation of a plan in tr")
+    page.goto(f"{sample.base_url}/v/{token}/step/plan?lang=tr")  # a second plan: what stands
+    expect(page.get_by_role("status")).to_be_visible()
+    assert_accessible(page, "a refused second plan in tr")
     with sample.sessions() as session, session.begin():
         ended = datetime.now(UTC) - timedelta(days=1)
         session.execute(update(Campaign).values(expires_at=ended))

@@ -150,6 +150,10 @@ def test_arrangement_step_is_stored_and_the_player_continues_after_it(
     submission = page.input_value("input[name=submission]")
     page.get_by_role("button", name="Confirm this payment plan").click()
 
+    page.wait_for_url(re.compile(r"/agreed\?lang=en&mode=video&next=thanks$"))
+    expect(page.get_by_role("status")).to_contain_text("Your reference is E2E-1-")
+    expect(page.locator("table.schedule tbody tr")).to_have_count(3)
+    page.get_by_role("link", name="Continue").click()
     page.wait_for_url(re.compile(r"/v/[^/?]+\?lang=en&node=thanks$"))
     at(page, "ended", "thanks")
     expect(page.locator("#replay")).to_be_focused()
@@ -180,6 +184,9 @@ def test_pay_later_step_is_stored_and_the_player_continues_after_it(
     submission = page.input_value("input[name=submission]")
     page.locator("form.stack button[type=submit]").click()
 
+    page.wait_for_url(re.compile(r"/agreed\?lang=nl&mode=video&next=thanks$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat we hebben afgesproken")
+    page.get_by_role("link", name="Verder").click()
     page.wait_for_url(re.compile(r"/v/[^/?]+\?lang=nl&node=thanks$"))
     at(page, "ended", "thanks")
     assert page.evaluate("document.documentElement.lang") == "nl"

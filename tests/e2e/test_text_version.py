@@ -39,6 +39,9 @@ def test_without_javascript_the_arrangement_can_be_made_in_the_text_version(
     submission = page.input_value("input[name=submission]")
     page.get_by_role("button", name="Confirm this payment plan").click()
 
+    page.wait_for_url(re.compile(r"/agreed\?lang=en&mode=text&next=thanks$"))
+    expect(page.locator("table.schedule tbody tr")).to_have_count(2)
+    page.get_by_role("link", name="Continue").click()
     page.wait_for_url(re.compile(r"/v/[^/?]+/text\?lang=en&node=thanks$"))
     expect(page.locator(".say")).to_have_text(["Thank you."])
     with server.sessions() as session:
@@ -70,6 +73,8 @@ def test_without_javascript_paying_later_works_in_dutch(
     submission = page.input_value("input[name=submission]")
     page.locator("form.stack button[type=submit]").click()
 
+    page.wait_for_url(re.compile(r"/agreed\?lang=nl&mode=text&next=thanks$"))
+    page.get_by_role("link", name="Verder").click()
     page.wait_for_url(re.compile(r"/v/[^/?]+/text\?lang=nl&node=thanks$"))
     expect(page.locator(".say")).to_have_text(["Dank u wel."])
     with server.sessions() as session:

@@ -1,0 +1,126 @@
+"""What the debtor agreed, confirmed: the reference, the dates and amounts, what comes next,
+and the dates as a calendar file. Read from the case, never from the form that made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.calendar import DueDate, calendar_file
+from app.case import Case, case_of
+from app.deps import SessionDep, StateDep, Visit, VisitDep
+from app.i18n import day, money
+from app.models import Outcome
+from app.web.debtor_route import DebtorRoute
+from app.web.player import page_context
+from app.web.urls import agreed_url, node_url
+
+router = APIRouter(route_class=DebtorRoute)
+
+
+@dataclass(frozen=True)
+class Due:
+    number: int
+    day: date
+    cents: int
+    paid: bool
+
+
+def schedule(case: Case) -> list[Due]:
+    """The dates to pay: the plan's instalments (paid in order from what has come in), or
+    the one promised date."""
+    if case.plan is not None:
+        left = case.paid_cents
+        rows = []
+        for instalment in case.plan.installments:
+            paid = left >= instalment.amount_cents
+            left -= instalment.amount_cents if paid else left
+            rows.append(Due(instalment.number, instalment.due, instalment.amount_cents, paid))
+        return rows
+    if case.promise is not None:
+        promised = date.fromisoformat(str(case.promise.details.get("date")))
+        return [Due(1, promised, case.open_cents, case.open_cents == 0)]
+    return []
+
+
+def reference(visit: Visit, agreed: Outcome) -> str:
+    """The number the debtor quotes on the phone: the creditor's reference and ours."""
+    return f"{visit.debtor.reference}-{agreed.id}"
+
+
+def _agreed(visit: Visit, session: SessionDep, state: StateDep) -> tuple[Case, Outcome]:
+    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
+    case = case_of(session, visit.debtor, today)
+    agreed = case.plan or case.promise
+    if agreed is None:
+        raise HTTPException(status_code=404)  # nothing agreed (yet, or any more)
+    return case, agreed
+
+
+@router.get("/v/{token}/agreed", response_class=HTMLResponse)
+def agreed_page(
+    request: Request,
+    token: str,
+    visit: VisitDep,
+    state: StateDep,
+    session: SessionDep,
+    mode: str = "video",
+    next: str | None = None,
+) -> Response:
+    """The confirmation after a plan or a promise, and where the debtor finds it again."""
+    case, agreed = _agreed(visit, session, state)
+    _, language = visit._, visit.language
+    rows = schedule(case)
+    coming = next_due(rows)
+    if coming is None:
+        next_step = _("Everything is paid. Thank you!")
+    else:
+        next_step = _("Your next payment is {amount} on {date}. You can pay it through this link.")
+        next_step = next_step.format(
+            amount=money(coming.cents, language), date=day(coming.day, language)
+        )
+    scene = visit.loaded.scene
+    after = next if next in scene.nodes else scene.start
+    context = page_context(
+        request, visit, token, title=_("What we agreed"), reference=reference(visit, agreed),
+        rows=[
+            {"number": r.number, "day": day(r.day, language), "amount": money(r.cents, language),
+             "paid": r.paid}
+            for r in rows
+        ] if case.plan is not None else [],
+        next_step=next_step, next_link=node_url(token, language, after, mode=mode),
+        ics_link=agreed_url(token, language, mode=mode, calendar=True),
+    )  # fmt: skip
+    return state.templates.TemplateResponse(request, "agreed.html", context)
+
+
+def next_due(rows: list[Due]) -> Due | None:
+    return next((row for row in rows if not row.paid), None)
+
+
+@router.get("/v/{token}/agreed.ics")
+def agreed_calendar(token: str, visit: VisitDep, state: StateDep, session: SessionDep) -> Response:
+    """The dates to pay, for the debtor's calendar (RFC 5545), with their link in each."""
+    case, agreed = _agreed(visit, session, state)
+    _, language = visit._, visit.language
+    rows = [row for row in schedule(case) if not row.paid]
+    host = state.settings.base_url.split("//")[-1].split("/")[0]
+    dates = [
+        DueDate(
+            uid=f"vidpay-{agreed.id}-{row.number}@{host}",
+            day=row.day,
+            summary=_("Pay {amount}").format(amount=money(row.cents, language)),
+            description=_("Your reference is {reference}.").format(
+                reference=reference(visit, agreed)
+            ),
+        )
+        for row in rows
+    ]
+    link = f"{state.settings.base_url.rstrip('/')}/v/{token}?lang={language}"
+    body = calendar_file(dates, link=link, name=_("What we agreed"))
+    headers = {"Content-Disposition": 'attachment; filename="payments.ics"'}
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

@@ -1,0 +1,87 @@
+"""The confirmation of a plan or a promise: reference, schedule, calendar file, what next."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Debtor, Outcome
+
+NL = "DEMO-NL-1"  # owes € 148,20
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def _plan(web: TestClient, token: str, first: date, language: str = "nl") -> str:
+    fields = {"amount_cents": "14820", "installments": "3", "first_date": first.isoformat()}
+    form = {"submission": str(uuid.uuid4()), **fields, "confirm": "yes"}
+    done = web.post(f"/v/{token}/step/plan?lang={language}", data=form)
+    assert done.status_code == 303
+    return str(done.headers["location"])
+
+
+def test_a_plan_is_confirmed_with_its_reference_schedule_and_next_payment(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    first = _today() + timedelta(days=2)
+    page = web.get(_plan(web, token, first))
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    (outcome,) = db.scalars(select(Outcome))
+    reference = f"{NL}-{outcome.id}"
+    assert f"Uw kenmerk is {reference}." in page.text
+    assert page.text.count("<td>€\u00a049,40</td>") == 3  # 148,20 in three, to the cent
+    assert "Uw volgende betaling is €\u00a049,40 op" in page.text
+    assert f'href="/v/{token}?lang=nl&amp;node=thanks"' in page.text  # on with the video
+
+
+def test_the_calendar_file_has_one_event_per_date_with_the_link(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    first = _today() + timedelta(days=2)
+    _plan(web, token, first)
+    response = web.get(f"/v/{token}/agreed.ics?lang=nl")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 3
+    assert events[0].decoded("dtstart") == first
+    assert [str(e["summary"]) for e in events] == ["Betaal €\u00a049,40"] * 3
+    assert f"/v/{token}?lang=nl" in str(events[0]["url"])
+    assert len({str(e["uid"]) for e in events}) == 3
+
+
+def test_a_promise_is_confirmed_too(web: TestClient, campaign: dict[str, str], db: Session) -> None:
+    token = campaign["DEMO-EN-1"]  # owes £... in English: € 89.95
+    promised = _today() + timedelta(days=10)
+    form = {"submission": str(uuid.uuid4()), "date": promised.isoformat()}
+    done = web.post(f"/v/{token}/step/later?lang=en&mode=text", data=form)
+    page = web.get(done.headers["location"])
+    assert "Your next payment is €89.95 on" in page.text
+    assert "<table" not in page.text
+    calendar = icalendar.Calendar.from_ical(web.get(f"/v/{token}/agreed.ics?lang=en").content)
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == promised
+
+
+def test_nothing_agreed_is_a_404_and_another_link_sees_nothing(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    assert web.get(f"/v/{token}/agreed?lang=nl").status_code == 404
+    _plan(web, token, _today() + timedelta(days=1))
+    other = campaign["DEMO-DE-1"]
+    assert web.get(f"/v/{other}/agreed?lang=de").status_code == 404
+    assert web.get(f"/v/{other}/agreed.ics").status_code == 404
+    assert db.scalars(select(Debtor)).first() is not None
