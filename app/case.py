@@ -28,6 +28,24 @@ STATUSES = ("open", "promised", "plan", "behind", "paid", "disputed", "review", 
 
 
 @dataclass(frozen=True)
+class Due:
+    """One date to pay: an instalment of the plan, or the promised date."""
+
+    number: int
+    day: date
+    cents: int
+    paid_cents: int  # what has come in for this one (payments count towards the earliest)
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_cents >= self.cents
+
+    @property
+    def left_cents(self) -> int:
+        return self.cents - self.paid_cents
+
+
+@dataclass(frozen=True)
 class Case:
     owed_cents: int  # what the campaign says is owed
     paid_cents: int  # what payments through the link have settled
@@ -57,6 +75,31 @@ class Case:
         if self.promise is not None:
             return "promised"
         return "help" if self.referred else "open"
+
+    @property
+    def dues(self) -> list[Due]:
+        """The dates to pay: the plan's instalments, paid in order from what has come in, or
+        the one promised date; none without a plan or a promise."""
+        if self.plan is not None:
+            left, dues = self.paid_cents, []
+            for instalment in self.plan.installments:
+                paid = min(left, instalment.amount_cents)
+                left -= paid
+                dues.append(Due(instalment.number, instalment.due, instalment.amount_cents, paid))
+            return dues
+        if self.promise is not None:
+            promised = date.fromisoformat(str(self.promise.details.get("date")))
+            return [Due(1, promised, self.open_cents, 0)]
+        return []
+
+    @property
+    def payable_cents(self) -> int:
+        """What the pay step asks for: the next instalment (what is left of it) under a plan,
+        else everything that is open."""
+        if self.plan is not None:
+            coming = next((due for due in self.dues if not due.paid), None)
+            return min(coming.left_cents, self.open_cents) if coming else 0
+        return self.open_cents
 
     @property
     def behind_cents(self) -> int:

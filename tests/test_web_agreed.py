@@ -85,3 +85,24 @@ def test_nothing_agreed_is_a_404_and_another_link_sees_nothing(
     assert web.get(f"/v/{other}/agreed?lang=de").status_code == 404
     assert web.get(f"/v/{other}/agreed.ics").status_code == 404
     assert db.scalars(select(Debtor)).first() is not None
+
+
+def test_under_a_plan_the_pay_step_takes_the_next_instalment(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    _plan(web, token, _today())
+    page = web.get(f"/v/{token}/step/pay_how?lang=nl")
+    assert 'name="amount_cents" value="4940"' in page.text  # instalment 1 of 3, not 148,20
+    form = {"submission": str(uuid.uuid4()), "amount_cents": "4940"}
+    checkout = web.post(f"/v/{token}/step/pay_how?lang=nl", data=form).headers["location"]
+    path = checkout.removeprefix("http://127.0.0.1:8000").split("?")[0]
+    web.post(path, data={"outcome": "paid"})
+    agreed = web.get(f"/v/{token}/agreed?lang=nl").text
+    assert agreed.count("<td>Betaald</td>") == 0  # the column's cells say yes or not yet
+    assert agreed.count("<td>Ja</td>") == 1 and agreed.count("<td>Nog niet</td>") == 2
+    assert "Uw volgende betaling is €\u00a049,40 op" in agreed
+    again = web.get(f"/v/{token}/step/pay_how?lang=nl")
+    assert 'name="amount_cents" value="4940"' in again.text  # instalment 2 now
+    calendar = icalendar.Calendar.from_ical(web.get(f"/v/{token}/agreed.ics?lang=nl").content)
+    assert len(list(calendar.walk("VEVENT"))) == 2  # the paid one is off the calendar

@@ -42,12 +42,12 @@ def _reserve(step: Step) -> tuple[Payment, bool]:
         refuse_conflicts(step, "pay", case)
         if case.pending is not None:
             return case.pending, False
-        check_amount(step, case)
+        check_amount(step, case.payable_cents)
         payment = Payment(
             debtor_id=debtor.id,
             node=step.node,
             provider=step.state.payments.name,
-            amount_cents=case.open_cents,
+            amount_cents=case.payable_cents,
             status="creating",
         )
         step.session.add(payment)

@@ -3,11 +3,11 @@ and the dates as a calendar file. Read from the case, never from the form that m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.calendar import DueDate, calendar_file
@@ -20,31 +20,6 @@ from app.web.player import page_context
 from app.web.urls import agreed_url, node_url
 
 router = APIRouter(route_class=DebtorRoute)
-
-
-@dataclass(frozen=True)
-class Due:
-    number: int
-    day: date
-    cents: int
-    paid: bool
-
-
-def schedule(case: Case) -> list[Due]:
-    """The dates to pay: the plan's instalments (paid in order from what has come in), or
-    the one promised date."""
-    if case.plan is not None:
-        left = case.paid_cents
-        rows = []
-        for instalment in case.plan.installments:
-            paid = left >= instalment.amount_cents
-            left -= instalment.amount_cents if paid else left
-            rows.append(Due(instalment.number, instalment.due, instalment.amount_cents, paid))
-        return rows
-    if case.promise is not None:
-        promised = date.fromisoformat(str(case.promise.details.get("date")))
-        return [Due(1, promised, case.open_cents, case.open_cents == 0)]
-    return []
 
 
 def reference(visit: Visit, agreed: Outcome) -> str:
@@ -69,22 +44,22 @@ def agreed_page(
     state: StateDep,
     session: SessionDep,
     mode: str = "video",
-    next: str | None = None,
+    then: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The confirmation after a plan or a promise, and where the debtor finds it again."""
     case, agreed = _agreed(visit, session, state)
     _, language = visit._, visit.language
-    rows = schedule(case)
-    coming = next_due(rows)
+    rows = case.dues
+    coming = next((row for row in rows if not row.paid), None)
     if coming is None:
         next_step = _("Everything is paid. Thank you!")
     else:
         next_step = _("Your next payment is {amount} on {date}. You can pay it through this link.")
         next_step = next_step.format(
-            amount=money(coming.cents, language), date=day(coming.day, language)
+            amount=money(coming.left_cents, language), date=day(coming.day, language)
         )
     scene = visit.loaded.scene
-    after = next if next in scene.nodes else scene.start
+    after = then if then in scene.nodes else scene.start
     context = page_context(
         request, visit, token, title=_("What we agreed"), reference=reference(visit, agreed),
         rows=[
@@ -98,22 +73,18 @@ def agreed_page(
     return state.templates.TemplateResponse(request, "agreed.html", context)
 
 
-def next_due(rows: list[Due]) -> Due | None:
-    return next((row for row in rows if not row.paid), None)
-
-
 @router.get("/v/{token}/agreed.ics")
 def agreed_calendar(token: str, visit: VisitDep, state: StateDep, session: SessionDep) -> Response:
     """The dates to pay, for the debtor's calendar (RFC 5545), with their link in each."""
     case, agreed = _agreed(visit, session, state)
     _, language = visit._, visit.language
-    rows = [row for row in schedule(case) if not row.paid]
+    rows = [row for row in case.dues if not row.paid]
     host = state.settings.base_url.split("//")[-1].split("/")[0]
     dates = [
         DueDate(
             uid=f"vidpay-{agreed.id}-{row.number}@{host}",
             day=row.day,
-            summary=_("Pay {amount}").format(amount=money(row.cents, language)),
+            summary=_("Pay {amount}").format(amount=money(row.left_cents, language)),
             description=_("Your reference is {reference}.").format(
                 reference=reference(visit, agreed)
             ),

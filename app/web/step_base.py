@@ -60,11 +60,11 @@ def held_case(step: Step) -> Case:
     return step.case
 
 
-def open_cents(step: Step) -> int:
-    """What is still open, for a page that shows the form (read now when not read yet)."""
+def current_case(step: Step) -> Case:
+    """The case for a page that shows the form (read now when not read yet)."""
     if step.case is None:
         step.case = case_of(step.session, step.visit.debtor, step.today())
-    return step.case.open_cents
+    return step.case
 
 
 def refuse_conflicts(step: Step, action: str, case: Case) -> None:
@@ -97,7 +97,7 @@ def refuse_conflicts(step: Step, action: str, case: Case) -> None:
         )
 
 
-def check_amount(step: Step, case: Case) -> None:
-    """The amount the debtor saw is still what is open (a payment may have come in since)."""
-    if step.form.get("amount_cents") != str(case.open_cents):
+def check_amount(step: Step, cents: int) -> None:
+    """The amount the debtor saw is still what is asked (a payment may have come in since)."""
+    if step.form.get("amount_cents") != str(cents):
         raise StepError([step._("The amount does not match what you owe. Please start again.")])

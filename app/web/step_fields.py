@@ -7,7 +7,7 @@ from typing import Any
 
 from app.i18n import Gettext, day, money
 from app.selfservice import callback_slots, first_date_window, installment_counts, later_window
-from app.web.step_base import Step, open_cents
+from app.web.step_base import Step, current_case
 
 TITLES: dict[str, Callable[[Gettext], str]] = {
     "pay": lambda _: _("Pay now"),
@@ -23,16 +23,16 @@ TITLES: dict[str, Callable[[Gettext], str]] = {
 def _fields(step: Step) -> dict[str, Any]:
     """What every step's page shows: what is still open."""
     return {
-        "amount": money(open_cents(step), step.visit.language),
-        "amount_cents": open_cents(step),
+        "amount": money(current_case(step).open_cents, step.visit.language),
+        "amount_cents": current_case(step).open_cents,
     }
 
 
 def _arrangement_fields(step: Step) -> dict[str, Any]:
     scene, language = step.visit.loaded.scene, step.visit.language
     earliest, latest = first_date_window(scene, step.today())
-    counts = installment_counts(scene, open_cents(step))
-    options = [(n, money(open_cents(step) // n, language)) for n in counts]
+    counts = installment_counts(scene, current_case(step).open_cents)
+    options = [(n, money(current_case(step).open_cents // n, language)) for n in counts]
     return _fields(step) | {"counts": options, "earliest": earliest, "latest": latest}
 
 
@@ -50,8 +50,14 @@ def _slot_fields(step: Step) -> dict[str, Any]:
     return _fields(step) | {"slots": shown, "help_url": step.visit.loaded.scene.contact.help_url}
 
 
+def _pay_fields(step: Step) -> dict[str, Any]:
+    """Under a plan the next instalment (what is left of it), else all that is open."""
+    cents = current_case(step).payable_cents
+    return {"amount": money(cents, step.visit.language), "amount_cents": cents}
+
+
 FIELDS: dict[str, Callable[[Step], dict[str, Any]]] = {
-    "pay": _fields,
+    "pay": _pay_fields,
     "arrangement": _arrangement_fields,
     "later": _later_fields,
     "help": _slot_fields,

@@ -231,7 +231,7 @@ def _store(
 
 
 def _arrangement(step: Step) -> Any:
-    check_amount(step, held_case(step))
+    check_amount(step, held_case(step).open_cents)
     owed = held_case(step).open_cents
     count = _integer(step, "installments")
     first = _date(step, "first_date")
