@@ -106,3 +106,20 @@ def test_under_a_plan_the_pay_step_takes_the_next_instalment(
     assert 'name="amount_cents" value="4940"' in again.text  # instalment 2 now
     calendar = icalendar.Calendar.from_ical(web.get(f"/v/{token}/agreed.ics?lang=nl").content)
     assert len(list(calendar.walk("VEVENT"))) == 2  # the paid one is off the calendar
+
+
+def test_the_player_and_the_text_version_lead_back_to_what_was_agreed(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    token = campaign[NL]
+    assert "Wat we hebben afgesproken" not in web.get(f"/v/{token}?lang=nl").text
+    _plan(web, token, _today())
+    player = web.get(f"/v/{token}?lang=nl").text
+    assert (
+        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=video">Wat we hebben afgesproken</a>'
+        in player
+    )
+    text = web.get(f"/v/{token}/text?lang=nl").text
+    assert (
+        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=text">Wat we hebben afgesproken</a>' in text
+    )

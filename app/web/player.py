@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from app.deps import SessionDep, StateDep, Visit, VisitDep
+from app.case import case_of
+from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, InvalidEventError, check_event, record
 from app.i18n import gettext_for, language_name
+from app.locks import debtor_locked
 from app.media import debtor_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
+from app.web.urls import agreed_url
 from render.texts import node_texts
 
 router = APIRouter(route_class=DebtorRoute)
@@ -61,7 +67,12 @@ def page_context(request: Request, visit: Visit, token: str, **extra: Any) -> di
 
 @router.get("/v/{token}", response_class=HTMLResponse)
 def player_page(
-    request: Request, token: str, visit: VisitDep, state: StateDep, node: str | None = None
+    request: Request,
+    token: str,
+    visit: VisitDep,
+    state: StateDep,
+    session: SessionDep,
+    node: str | None = None,
 ) -> Response:
     """The video, starting at ``node`` when the debtor comes back from a step."""
     scene = visit.loaded.scene
@@ -73,9 +84,21 @@ def player_page(
         **links(visit, token),
     }
     context = page_context(
-        request, visit, token, config=config, title=visit._("Your video"), node=start
-    )
+        request, visit, token, config=config, title=visit._("Your video"), node=start,
+        agreed_link=_agreed_link(session, state, visit, token, "video"),
+    )  # fmt: skip
     return state.templates.TemplateResponse(request, "player.html", context)
+
+
+def _agreed_link(
+    session: Session, state: AppState, visit: Visit, token: str, mode: str
+) -> str | None:
+    """Where the debtor finds what they agreed again, when they agreed something."""
+    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
+    case = case_of(session, visit.debtor, today)
+    if case.plan is None and case.promise is None:
+        return None
+    return agreed_url(token, visit.language, mode=mode)
 
 
 @router.get("/v/{token}/manifest/{language}.json")
@@ -128,7 +151,12 @@ def player_manifest(raw: dict[str, Any], visit: Visit, token: str, language: str
 
 @router.get("/v/{token}/text", response_class=HTMLResponse)
 def text_page(
-    request: Request, token: str, visit: VisitDep, state: StateDep, node: str | None = None
+    request: Request,
+    token: str,
+    visit: VisitDep,
+    state: StateDep,
+    session: SessionDep,
+    node: str | None = None,
 ) -> Response:
     """The same video as plain text and buttons; works without JavaScript."""
     scene = visit.loaded.scene
@@ -148,6 +176,7 @@ def text_page(
         ],
         next=body.next if body.action is None else None,
         step=f"/v/{token}/step/{current}?lang={visit.language}&mode=text" if body.action else None,
+        agreed_link=_agreed_link(session, state, visit, token, "text"),
     )
     return state.templates.TemplateResponse(request, "text.html", context)
 
@@ -189,5 +218,6 @@ def text_choice(
         raise HTTPException(
             status_code=422, detail=visit._("That choice is not available here.")
         ) from exc
-    record(session, visit.debtor, event)
+    with debtor_locked(session, visit.debtor.id) as debtor:  # stored before the answer
+        record(session, debtor, event)
     return RedirectResponse(f"/v/{token}/text?lang={visit.language}&node={target}", status_code=303)
