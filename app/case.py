@@ -76,6 +76,21 @@ class Case:
             return "promised"
         return "help" if self.referred else "open"
 
+    def refusal(self, action: str | None) -> str | None:
+        """Why the case does not allow this step now (``paid``, ``plan``, ``promise``), or
+        None: nothing is agreed or paid twice. The step refuses it; no choice offers it."""
+        if action not in ("pay", "arrangement", "later"):
+            return None
+        if self.open_cents <= 0:
+            return "paid"
+        if action == "pay":
+            return None
+        if self.plan is not None:
+            return "plan"
+        if action == "later" and self.promise is not None:
+            return "promise"
+        return None
+
     @property
     def dues(self) -> list[Due]:
         """The dates to pay: the plan's instalments, paid in order from what has come in, or

@@ -7,6 +7,7 @@ offered: a browser can send anything.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -44,12 +45,19 @@ def eligible(scene: Scene, action: str | None, amount_cents: int | None) -> bool
     return True
 
 
-def offered_choices(scene: Scene, node_id: str, amount_cents: int | None) -> list[Choice]:
-    """The node's choices, without those that lead to a step the debtor cannot take."""
+def offered_choices(
+    scene: Scene,
+    node_id: str,
+    amount_cents: int | None,
+    refused: Callable[[str | None], object] | None = None,
+) -> list[Choice]:
+    """The node's choices, without those that lead to a step the debtor cannot take: by the
+    policy, or, given ``refused`` (``Case.refusal``), by what their case already holds."""
     return [
         choice
         for choice in scene.nodes[node_id].choices or []
         if eligible(scene, scene.nodes[choice.goto].action, amount_cents)
+        and not (refused and refused(scene.nodes[choice.goto].action))
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -123,3 +124,19 @@ def test_the_player_and_the_text_version_lead_back_to_what_was_agreed(
     assert (
         f'<a href="/v/{token}/agreed?lang=nl&amp;mode=text">Wat we hebben afgesproken</a>' in text
     )
+
+
+def test_what_the_case_holds_is_no_longer_offered(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    token = campaign[NL]
+    assert _offered(web, token, "more_time") == {"plan", "later", "cannot_pay", "menu"}
+    _plan(web, token, _today())
+    assert _offered(web, token, "more_time") == {"cannot_pay", "menu"}  # no second plan
+    assert "pay_now" in _offered(web, token, "menu")  # an instalment can still be paid
+
+
+def _offered(web: TestClient, token: str, node: str) -> set[str]:
+    page = web.get(f"/v/{token}/text?lang=nl&node={node}")
+    assert page.status_code == 200
+    return set(re.findall(r'name="target" value="(\w+)"', page.text))

@@ -8,11 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.case import case_of
+from app.case import Case, case_of
 from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, InvalidEventError, check_event, record
 from app.i18n import gettext_for, language_name
@@ -85,40 +84,47 @@ def player_page(
     }
     context = page_context(
         request, visit, token, config=config, title=visit._("Your video"), node=start,
-        agreed_link=_agreed_link(session, state, visit, token, "video"),
+        agreed_link=_agreed_link(_case(session, state, visit), visit, token, "video"),
     )  # fmt: skip
     return state.templates.TemplateResponse(request, "player.html", context)
 
 
-def _agreed_link(
-    session: Session, state: AppState, visit: Visit, token: str, mode: str
-) -> str | None:
+def _case(session: Session, state: AppState, visit: Visit) -> Case:
+    return case_of(session, visit.debtor, datetime.now(ZoneInfo(state.settings.timezone)).date())
+
+
+def _agreed_link(case: Case, visit: Visit, token: str, mode: str) -> str | None:
     """Where the debtor finds what they agreed again, when they agreed something."""
-    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
-    case = case_of(session, visit.debtor, today)
     if case.plan is None and case.promise is None:
         return None
     return agreed_url(token, visit.language, mode=mode)
 
 
 @router.get("/v/{token}/manifest/{language}.json")
-async def manifest(token: str, language: str, visit: VisitDep, state: StateDep) -> JSONResponse:
-    """Every node for this debtor in ``language``: segments, captions, choices, steps."""
+def manifest(
+    token: str, language: str, visit: VisitDep, state: StateDep, session: SessionDep
+) -> JSONResponse:
+    """Every node for this debtor in ``language``: segments, captions, choices, steps; the
+    choices the debtor's case no longer allows are left out (paid: no "pay")."""
     scene = visit.loaded.scene
     if language not in scene.languages:
         raise HTTPException(status_code=404)
-    raw = await run_in_threadpool(state.media.manifest, visit.loaded, visit.debtor, language)
-    return JSONResponse(
-        player_manifest(raw, visit, token, language), headers={"Cache-Control": "no-store"}
-    )
+    case = _case(session, state, visit)
+    session.commit()  # no transaction stays open while the debtor's segments may render
+    raw = state.media.manifest(visit.loaded, visit.debtor, language)
+    built = player_manifest(raw, visit, token, language, case)
+    return JSONResponse(built, headers={"Cache-Control": "no-store"})
 
 
-def player_manifest(raw: dict[str, Any], visit: Visit, token: str, language: str) -> dict[str, Any]:
+def player_manifest(
+    raw: dict[str, Any], visit: Visit, token: str, language: str, case: Case
+) -> dict[str, Any]:
     scene = visit.loaded.scene
     say = visit.loaded.say(language, debtor_values(visit.loaded, visit.debtor))
     nodes = {}
     for node_id, node in raw["nodes"].items():
-        offered = {c.goto for c in offered_choices(scene, node_id, visit.debtor.amount_cents)}
+        choices = offered_choices(scene, node_id, visit.debtor.amount_cents, case.refusal)
+        offered = {c.goto for c in choices}
         step = scene.nodes[node_id].action
         nodes[node_id] = {
             "video": f"/media/{node['video']}",
@@ -160,6 +166,7 @@ def text_page(
 ) -> Response:
     """The same video as plain text and buttons; works without JavaScript."""
     scene = visit.loaded.scene
+    case = _case(session, state, visit)
     current = node if node in scene.nodes else scene.start
     say = visit.loaded.say(visit.language, debtor_values(visit.loaded, visit.debtor))
     body = scene.nodes[current]
@@ -172,11 +179,11 @@ def text_page(
         paragraphs=_paragraphs(visit, current, say),
         choices=[
             (c.goto, say(c.label))
-            for c in offered_choices(scene, current, visit.debtor.amount_cents)
+            for c in offered_choices(scene, current, visit.debtor.amount_cents, case.refusal)
         ],
         next=body.next if body.action is None else None,
         step=f"/v/{token}/step/{current}?lang={visit.language}&mode=text" if body.action else None,
-        agreed_link=_agreed_link(session, state, visit, token, "text"),
+        agreed_link=_agreed_link(case, visit, token, "text"),
     )
     return state.templates.TemplateResponse(request, "text.html", context)
 

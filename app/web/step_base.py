@@ -70,31 +70,20 @@ def current_case(step: Step) -> Case:
 def refuse_conflicts(step: Step, action: str, case: Case) -> None:
     """Nothing is agreed or paid twice: say what already stands instead."""
     _, language = step._, step.visit.language
-    if action not in ("pay", "arrangement", "later"):
-        return
-    if case.open_cents <= 0:
+    refusal = case.refusal(action)
+    if refusal == "paid":
         raise ConflictError([_("Everything is paid. Thank you!")])
-    if action == "pay":
-        return
-    if case.plan is not None:
+    if refusal == "plan" and case.plan is not None:
         details = case.plan.details
         first = date.fromisoformat(str(details.get("first_date")))
+        text = _("You already have a payment plan: {count} payments, the first on {date}.")
         raise ConflictError(
-            [
-                _("You already have a payment plan: {count} payments, the first on {date}.").format(
-                    count=details.get("installments"), date=day(first, language)
-                )
-            ]
+            [text.format(count=details.get("installments"), date=day(first, language))]
         )
-    if action == "later" and case.promise is not None:
+    if refusal == "promise" and case.promise is not None:
         promised = date.fromisoformat(str(case.promise.details.get("date")))
-        raise ConflictError(
-            [
-                _("You have already told us you will pay on {date}.").format(
-                    date=day(promised, language)
-                )
-            ]
-        )
+        text = _("You have already told us you will pay on {date}.")
+        raise ConflictError([text.format(date=day(promised, language))])
 
 
 def check_amount(step: Step, cents: int) -> None:

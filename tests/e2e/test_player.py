@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections import defaultdict
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 
@@ -286,3 +289,16 @@ def test_a_video_that_cannot_load_points_to_the_text_version_and_the_phone(
     )
     expect(alert.locator('a[href^="tel:"]')).to_have_attribute("href", "tel:+31100000000")
     wait_for(lambda: any(e.node == "hello" for e in server.events("E2E-1", "error")))
+
+
+def test_once_all_is_paid_the_video_offers_no_payment(server: LiveServer, tmp_path: Path) -> None:
+    chris = server.add_debtor("E2E-3", tmp_path)  # owes € 80.00
+    menu = server.manifest(chris, "en")["nodes"]["menu"]["choices"]
+    assert [c["goto"] for c in menu] == ["pay", "arrangement", "later", "more"]
+    with httpx.Client(base_url=server.base_url) as client:
+        form = {"submission": str(uuid.uuid4()), "amount_cents": "8000"}
+        checkout = client.post(f"/v/{server.token(chris)}/step/pay?lang=en", data=form)
+        provider_id = checkout.headers["location"].split("/pay/demo/")[1].split("?")[0]
+        client.post(f"/pay/demo/{provider_id}", data={"outcome": "paid"})
+    menu = server.manifest(chris, "en")["nodes"]["menu"]["choices"]
+    assert [c["goto"] for c in menu] == ["more"]  # nothing to pay, plan or put off
