@@ -339,7 +339,7 @@ def test_a_payment_plan_and_a_payment_are_sent_with_their_amounts(
     _post(web, token, "plan", {**fields, "confirm": "yes"})
     checkout = web.post(
         f"/v/{token}/step/pay_how?lang=nl",
-        data={"submission": str(uuid.uuid4()), "amount_cents": "14820"},
+        data={"submission": str(uuid.uuid4()), "amount_cents": "4940"},  # the first instalment
     ).headers["location"]
     path = checkout.removeprefix("http://127.0.0.1:8000").split("?")[0]
     web.post(path, data={"outcome": "paid"})
@@ -358,7 +358,7 @@ def test_a_payment_plan_and_a_payment_are_sent_with_their_amounts(
     assert [i["amount_cents"] for i in plan["installments"]] == [4940, 4940, 4940]
     assert [i["number"] for i in plan["installments"]] == [1, 2, 3]
     assert plan["installments"][0]["due"] == first.isoformat()
-    assert paid["action"] == "pay" and paid["details"]["amount_cents"] == 14820
+    assert paid["action"] == "pay" and paid["details"]["amount_cents"] == 4940
     assert paid["language"] == "nl"
 
 
