@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,11 @@ def debtor_locked(session: Session, debtor_id: int, *, link_alive: bool = True) 
     """
     session.commit()
     try:
-        session.connection(execution_options={IMMEDIATE: True})
+        connection = session.connection(execution_options={IMMEDIATE: True})
+        if connection.dialect.name == "sqlite":
+            # the write lock before anything is read, whatever began the transaction: a
+            # write as the first statement waits its turn and then reads what is committed
+            connection.execute(update(Debtor).where(Debtor.id == debtor_id).values(id=Debtor.id))
         query = (
             select(Debtor)
             .where(Debtor.id == debtor_id)
