@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.campaign import Campaign, Variant
+from app.models.case_file import CaseNote, Document
 from app.models.debtor import Debtor
 from app.models.event import Event
 from app.models.operator import (
@@ -19,7 +20,9 @@ __all__ = [
     "ApiKey",
     "Base",
     "Campaign",
+    "CaseNote",
     "Debtor",
+    "Document",
     "Event",
     "Installment",
     "LoginAttempt",

@@ -23,6 +23,7 @@ class Debtor(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "reference", name="uq_debtor_campaign_reference"),
         Index("ix_debtor_token_hash", "token_hash", unique=True),
+        Index("ix_debtor_campaign_case_status", "campaign_id", "case_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,9 @@ class Debtor(Timestamped, Base):
     token_salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64))
     disputed: Mapped[bool] = mapped_column(default=False)
+    # the case's status last announced (app/case_status.py): derived from what is stored and
+    # kept here so a change can be told (a webhook) and lists can be filtered by it
+    case_status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     # optional verification (app/verification.py): a keyed hash of the answer, never the answer
     verify_hash: Mapped[str | None] = mapped_column(String(64))
     verify_failures: Mapped[int] = mapped_column(default=0, server_default="0")
