@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import session_options
+from app.background import start_dispatcher
 from app.callers import CallerCache
 from app.config import Settings
 from app.db import make_engine, session_factory, upgrade
@@ -44,7 +45,6 @@ from app.web import (
     verify,
 )
 from app.web.debtor_route import with_debtor_headers
-from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

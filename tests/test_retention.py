@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.apikeys import create_api_key
+from app.background import Dispatcher
 from app.campaigns import import_campaign, outcomes, read_rows
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
 from app.models import Campaign, Debtor, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
-from app.webhooks import Dispatcher, add_endpoint, deliver_due
+from app.webhooks import add_endpoint, deliver_due
 from render.validate import load_scene
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from typer.testing import CliRunner
 
+from app.background import Dispatcher
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
@@ -34,7 +35,6 @@ from app.models import Debtor, Outcome, WebhookDelivery, WebhookEndpoint
 from app.webhook_targets import PrivateAddressError
 from app.webhooks import (
     DeliveryReport,
-    Dispatcher,
     RetryPolicy,
     add_endpoint,
     as_utc,
