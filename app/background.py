@@ -7,11 +7,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.case_status import TIMED, announce
+from app.locks import debtor_locked
+from app.models import Campaign, Debtor
 from app.retention import purge_expired
 from app.webhooks.delivery import (
     DEFAULT_POLICY,
@@ -28,7 +33,8 @@ log = logging.getLogger("vidpay.background")
 
 
 class Dispatcher:
-    """Sends due webhooks every ``interval`` seconds and runs the retention purge once a day,
+    """Sends due webhooks every ``interval`` seconds; once a day runs the retention purge and
+    announces the status changes the calendar made,
     in a background thread (``start``/``stop``) or in the foreground (``run``)."""
 
     def __init__(
@@ -97,6 +103,10 @@ class Dispatcher:
                         self.on_purge()
             except Exception:
                 log.exception("the retention purge failed")
+            try:
+                sweep_statuses(self.sessions, self.settings.today())
+            except Exception:
+                log.exception("announcing the calendar's status changes failed")
         return report
 
 
@@ -117,3 +127,20 @@ def start_dispatcher(
     dispatcher = kind(sessions, settings, on_purge=on_purge)
     dispatcher.start()
     return dispatcher
+
+
+def sweep_statuses(sessions: sessionmaker[Session], today: date) -> int:
+    """Announce what the calendar changed (promises past their date, plans fallen behind),
+    one debtor at a time under their lock; returns how many changed."""
+    query = (
+        select(Debtor.id)
+        .join(Campaign, Campaign.id == Debtor.campaign_id)
+        .where(Debtor.case_status.in_(TIMED), Campaign.purged_at.is_(None))
+        .order_by(Debtor.id)
+    )
+    changed = 0
+    with sessions() as session:
+        for debtor_id in list(session.scalars(query)):
+            with debtor_locked(session, debtor_id, link_alive=False) as debtor:
+                changed += announce(session, debtor, today) is not None
+    return changed

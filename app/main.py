@@ -35,6 +35,7 @@ from app.scenes import SceneBook
 from app.web import (
     admin,
     admin_actions,
+    admin_cases,
     admin_integration,
     agreed,
     api,
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
     app.include_router(admin_integration.router)
+    app.include_router(admin_cases.router)
     app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]

@@ -37,7 +37,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
-from app.models import Campaign, Debtor, Event, Outcome
+from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
 
 log = logging.getLogger("vidpay.retention")
@@ -125,7 +125,16 @@ def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) 
     if changed:
         session.execute(update(Event), changed)
     report.events = len(changed)
-    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes])
+    changes = session.scalars(
+        select(StatusChange.id).where(StatusChange.debtor_id.in_(in_campaign))
+    ).all()
+    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes], changes)
+    session.execute(  # what operators wrote about a person is personal too
+        update(CaseNote)
+        .where(CaseNote.debtor_id.in_(in_campaign))
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    )
     campaign.purged_at = now or datetime.now(UTC)
     session.flush()
     return report

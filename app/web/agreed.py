@@ -3,9 +3,7 @@ and the dates as a calendar file. Read from the case, never from the form that m
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -28,8 +26,7 @@ def reference(visit: Visit, agreed: Outcome) -> str:
 
 
 def _agreed(visit: Visit, session: SessionDep, state: StateDep) -> tuple[Case, Outcome]:
-    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
-    case = case_of(session, visit.debtor, today)
+    case = case_of(session, visit.debtor, state.settings.today())
     agreed = case.plan or case.promise
     if agreed is None:
         raise HTTPException(status_code=404)  # nothing agreed (yet, or any more)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -51,7 +50,7 @@ class Step:
         return self.now().date()
 
     def now(self) -> datetime:
-        return datetime.now(ZoneInfo(self.state.settings.timezone)).replace(tzinfo=None)
+        return self.state.settings.now()
 
 
 def held_case(step: Step) -> Case:

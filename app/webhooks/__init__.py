@@ -25,6 +25,10 @@ A request::
 
     {"id": <idempotency key>, "type": "outcome.created", "created_at": ..., "data": <outcome>}
 
+A change of a debtor's case status (``app.case_status``) is sent the same way with
+``X-Vidpay-Event: case.status_changed`` and ``"type": "case.status_changed"``, its ``data``
+a ``StatusChangeOut`` (previous and new status, what is open and paid).
+
 The signing secret of an endpoint is derived from the server's secret
 (``HMAC-SHA256(VIDPAY_SECRET_KEY, "webhook:<endpoint id>")``, hex) and never stored; changing
 the server's secret changes every endpoint's secret. A receiver checks requests with
@@ -49,13 +53,23 @@ from app.webhooks.endpoints import (
 )
 from app.webhooks.outbox import (
     EVENT,
+    STATUS_EVENT,
     endpoints_for,
     enqueue,
+    enqueue_status_change,
     enqueue_submission,
     idempotency_key,
     scrub_deliveries,
 )
-from app.webhooks.schemas import InstallmentOut, OutcomeOut, WebhookBody, describe
+from app.webhooks.schemas import (
+    InstallmentOut,
+    OutcomeOut,
+    StatusChangeBody,
+    StatusChangeOut,
+    WebhookBody,
+    describe,
+    describe_status_change,
+)
 from app.webhooks.signing import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
@@ -70,19 +84,24 @@ __all__ = [
     "EVENT",
     "IDEMPOTENCY_HEADER",
     "SIGNATURE_HEADER",
+    "STATUS_EVENT",
     "USER_AGENT",
     "DeliveryReport",
     "InstallmentOut",
     "OutcomeOut",
     "RetryPolicy",
+    "StatusChangeBody",
+    "StatusChangeOut",
     "WebhookBody",
     "add_endpoint",
     "as_utc",
     "deliver_due",
     "describe",
+    "describe_status_change",
     "endpoint_secret",
     "endpoints_for",
     "enqueue",
+    "enqueue_status_change",
     "enqueue_submission",
     "idempotency_key",
     "list_endpoints",

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import WebhookDelivery, WebhookEndpoint
 from app.models.base import as_utc, utcnow
 from app.webhook_targets import HINT, refusal
-from app.webhooks.outbox import EVENT
 from app.webhooks.signing import SIGNATURE_HEADER, endpoint_secret, sign
 
 log = logging.getLogger("vidpay.webhooks")
@@ -67,6 +66,7 @@ class _Claim:
     idempotency_key: str
     payload: str
     attempts: int  # including this one
+    event: str  # outcome.created or case.status_changed
 
 
 def _claim(
@@ -108,6 +108,7 @@ def _claim(
                 WebhookDelivery.idempotency_key,
                 WebhookDelivery.payload,
                 WebhookDelivery.attempts,
+                WebhookDelivery.event,
             )
             .execution_options(synchronize_session=False)
         )
@@ -116,7 +117,7 @@ def _claim(
             return None
         url = session.scalar(select(WebhookEndpoint.url).where(WebhookEndpoint.id == row[1]))
         assert url is not None
-        return _Claim(row[0], row[1], url, row[2], row[3], row[4])
+        return _Claim(row[0], row[1], url, row[2], row[3], row[4], row[5])
 
 
 def _send(
@@ -127,7 +128,7 @@ def _send(
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "X-Vidpay-Event": EVENT,
+        "X-Vidpay-Event": claim.event,
         IDEMPOTENCY_HEADER: claim.idempotency_key,
         SIGNATURE_HEADER: sign(endpoint_secret(server_key, claim.endpoint_id), int(time.time()), body),
     }  # fmt: skip

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.models import Debtor, Outcome, WebhookDelivery, WebhookEndpoint
+from app.models import Debtor, Outcome, StatusChange, WebhookDelivery, WebhookEndpoint
 from app.models.base import utcnow
-from app.webhooks.schemas import WebhookBody, describe
+from app.webhooks.schemas import (
+    StatusChangeBody,
+    WebhookBody,
+    describe,
+    describe_status_change,
+)
 
 EVENT = "outcome.created"
+STATUS_EVENT = "case.status_changed"
 _KEY_NAMESPACE = uuid.UUID("6f2b8f0e-3c1a-4f7e-9a52-0d6c1b7e5a94")
 
 
@@ -48,23 +56,58 @@ def enqueue(session: Session, outcome: Outcome) -> int:
     if not endpoints:
         return 0
     (data,) = describe(session, [outcome])
+    keys = {e.id: idempotency_key(outcome.id, outcome.submission, e.id) for e in endpoints}
+    return _write(
+        session,
+        EVENT,
+        keys,
+        lambda key, now: WebhookBody(id=key, type=EVENT, created_at=now, data=data),
+    )
+
+
+def status_change_key(change_id: int, endpoint_id: int) -> str:
+    return str(uuid.uuid5(_KEY_NAMESPACE, f"status/{change_id}/{endpoint_id}"))
+
+
+def enqueue_status_change(session: Session, change: StatusChange, debtor: Debtor) -> int:
+    """Queue a ``case.status_changed`` for every active endpoint, in the caller's
+    transaction; returns how many deliveries were written."""
+    session.flush()  # the change's id
+    endpoints = endpoints_for(session, debtor.campaign_id)
+    if not endpoints:
+        return 0
+    data = describe_status_change(change, debtor)
+    keys = {e.id: status_change_key(change.id, e.id) for e in endpoints}
+    return _write(
+        session,
+        STATUS_EVENT,
+        keys,
+        lambda key, now: StatusChangeBody(id=key, type=STATUS_EVENT, created_at=now, data=data),
+    )
+
+
+def _write(
+    session: Session,
+    event: str,
+    keys: dict[int, str],
+    body: Callable[[str, datetime], BaseModel],
+) -> int:
+    """One pending delivery per endpoint (``keys``: endpoint id -> idempotency key), each
+    with the exact body to sign and send; a key already written is left as it is."""
     now = utcnow()
-    rows = []
-    for endpoint in endpoints:
-        key = idempotency_key(outcome.id, outcome.submission, endpoint.id)
-        body = WebhookBody(id=key, type=EVENT, created_at=now, data=data)
-        rows.append(
-            {
-                "endpoint_id": endpoint.id,
-                "idempotency_key": key,
-                "event": EVENT,
-                "payload": _json(body.model_dump(mode="json")),
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
+    rows = [
+        {
+            "endpoint_id": endpoint_id,
+            "idempotency_key": key,
+            "event": event,
+            "payload": _json(body(key, now).model_dump(mode="json")),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for endpoint_id, key in keys.items()
+    ]
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(WebhookDelivery)
@@ -88,11 +131,15 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def scrub_deliveries(session: Session, outcomes: Iterable[tuple[int, str]]) -> int:
-    """Empty the stored bodies of these outcomes' deliveries (``(id, submission)`` pairs);
-    ones not yet delivered are given up. For retention; returns how many rows changed."""
+def scrub_deliveries(
+    session: Session, outcomes: Iterable[tuple[int, str]], changes: Iterable[int] = ()
+) -> int:
+    """Empty the stored bodies of these outcomes' deliveries (``(id, submission)`` pairs) and
+    these status changes' (ids); ones not yet delivered are given up. For retention; returns
+    how many rows changed."""
     endpoint_ids = list(session.scalars(select(WebhookEndpoint.id)))
     keys = [idempotency_key(o, s, e) for o, s in outcomes for e in endpoint_ids]
+    keys += [status_change_key(c, e) for c in changes for e in endpoint_ids]
     changed = 0
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Debtor, Event, Outcome
+from app.models import Debtor, Event, Outcome, StatusChange
 from app.models.base import as_utc
 
 # --- the outcome as integrations see it (the API and the webhooks) ---------------------------
@@ -37,6 +37,10 @@ class OutcomeOut(BaseModel):
     details: dict[str, Any] = Field(description="The step's own fields, see the README")
     installments: list[InstallmentOut] = Field(description="A payment plan's schedule, else []")
     created_at: datetime = Field(description="When it was stored, UTC")
+    case_status: str = Field(
+        description="The debtor's case status when this was read (open, promised, plan, "
+        "behind, paid, disputed, review or help); its changes: /status-changes"
+    )
 
 
 class WebhookBody(BaseModel):
@@ -85,6 +89,43 @@ def describe(session: Session, outcomes: Sequence[Outcome]) -> list[OutcomeOut]:
                     for i in outcome.installments
                 ],
                 created_at=as_utc(outcome.created_at),
+                case_status=debtor.case_status,
             )
         )
     return described
+
+
+class StatusChangeOut(BaseModel):
+    """A debtor's case moved from one status to another (``app.case``: open, promised, plan,
+    behind, paid, disputed, review, help)."""
+
+    id: int = Field(description="Increases with every change; the API's cursor")
+    campaign_id: int
+    debtor_reference: str = Field(description="The reference imported with the debtor")
+    previous_status: str
+    status: str
+    open_cents: int = Field(description="What is still open after the change")
+    paid_cents: int = Field(description="What has been paid through the link (or confirmed)")
+    changed_at: datetime = Field(description="When it changed, UTC")
+
+
+class StatusChangeBody(BaseModel):
+    """The body of a ``case.status_changed`` webhook."""
+
+    id: str = Field(description="The idempotency key: the same on every attempt")
+    type: Literal["case.status_changed"]
+    created_at: datetime = Field(description="When the delivery was queued, UTC")
+    data: StatusChangeOut
+
+
+def describe_status_change(change: StatusChange, debtor: Debtor) -> StatusChangeOut:
+    return StatusChangeOut(
+        id=change.id,
+        campaign_id=debtor.campaign_id,
+        debtor_reference=debtor.reference,
+        previous_status=change.previous,
+        status=change.status,
+        open_cents=change.open_cents,
+        paid_cents=change.paid_cents,
+        changed_at=as_utc(change.created_at),
+    )
