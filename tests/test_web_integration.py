@@ -240,7 +240,7 @@ def test_status_changes_are_listed_oldest_first_page_by_page(
     token = campaign[NL]
     soon = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
     form = {"submission": str(uuid.uuid4()), "date": soon}
-    assert web.post(f"/v/{token}/step/more_time?lang=nl", data=form).status_code == 303
+    assert web.post(f"/v/{token}/step/later?lang=nl", data=form).status_code == 303
     form = {"submission": str(uuid.uuid4()), "reason": "Ik ben verhuisd."}
     assert web.post(f"/v/{token}/step/dispute?lang=nl", data=form).status_code == 303
     path = f"/api/v1/campaigns/{campaign_id}/status-changes"
