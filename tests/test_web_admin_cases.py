@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 
-import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth import add_user
-from app.config import Settings
-from app.db import upgrade
 from app.models import Debtor
+from tests.admin_session import csrf_of, sign_in
+from tests.admin_session import users as users
 
-PASSWORD = "correct horse battery"
 NL = "DEMO-NL-1"
-
-
-@pytest.fixture
-def users(settings: Settings, db: Session) -> None:
-    upgrade(settings.database)
-    add_user(db, "olga@example.org", PASSWORD, "operator")
-    add_user(db, "dan@example.org", PASSWORD, "designer")
-    db.commit()
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
-def _sign_in(web: TestClient, email: str = "olga@example.org") -> None:
-    token = _csrf(web.get("/admin/login").text)
-    web.post("/admin/login", data={"email": email, "password": PASSWORD, "csrf": token})
 
 
 def _debtor_id(db: Session, reference: str = NL) -> int:
@@ -50,13 +27,13 @@ def _dispute(web: TestClient, token: str) -> None:
 
 def _decide(web: TestClient, debtor_id: int, **fields: str) -> Response:
     page = web.get(f"/admin/debtors/{debtor_id}").text
-    return web.post(f"/admin/debtors/{debtor_id}/notes", data={"csrf": _csrf(page), **fields})
+    return web.post(f"/admin/debtors/{debtor_id}/notes", data={"csrf": csrf_of(page), **fields})
 
 
 def test_operators_find_a_debtor_by_reference_or_name(
     web: TestClient, campaign: dict[str, str], users: None, db: Session
 ) -> None:
-    _sign_in(web)
+    sign_in(web, "olga@example.org")
     page = web.get("/admin/debtors", params={"q": "nl-1"}).text
     assert f'href="/admin/debtors/{_debtor_id(db)}"' in page and "DEMO-EN-1" not in page
     name = db.scalars(select(Debtor.name).where(Debtor.reference == "DEMO-EN-1")).one()
@@ -68,7 +45,7 @@ def test_the_debtor_page_shows_the_case_and_what_happened(
     web: TestClient, campaign: dict[str, str], users: None, db: Session
 ) -> None:
     _dispute(web, campaign[NL])
-    _sign_in(web)
+    sign_in(web, "olga@example.org")
     page = web.get(f"/admin/debtors/{_debtor_id(db)}").text
     assert "Disputed (collection paused)" in page
     assert "€148.20" in page  # owed and open
@@ -81,7 +58,7 @@ def test_a_decision_is_saved_and_changes_the_status(
     web: TestClient, campaign: dict[str, str], users: None, db: Session
 ) -> None:
     _dispute(web, campaign[NL])
-    _sign_in(web)
+    sign_in(web, "olga@example.org")
     debtor_id = _debtor_id(db)
     assert "DEMO-NL-1" in web.get("/admin/worklists/disputes").text
     refused = _decide(web, debtor_id, decision="dispute:upheld", amount="abc")
@@ -101,10 +78,10 @@ def test_case_pages_are_for_signed_in_operators_only(
     debtor_id = _debtor_id(db)
     assert web.get(f"/admin/debtors/{debtor_id}").status_code in (302, 303)
     assert web.get("/admin/worklists/callbacks").status_code in (302, 303)
-    _sign_in(web, "dan@example.org")
+    sign_in(web, "dan@example.org")
     assert web.get(f"/admin/debtors/{debtor_id}").status_code == 403
     web.cookies.clear()
-    _sign_in(web)
+    sign_in(web, "olga@example.org")
     assert web.get("/admin/debtors/999999").status_code == 404
     assert web.get("/admin/worklists/everything").status_code == 404
     no_csrf = web.post(f"/admin/debtors/{debtor_id}/notes", data={"decision": "note", "text": "x"})
