@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
@@ -302,6 +303,23 @@ def test_operators_export_the_filtered_outcomes(
     assert f'href="{url}?language=nl&amp;from={day}" download' in page
     assert '<option value="nl" selected>nl</option>' in page
     assert "DEMO-NL-1" in page and "DEMO-EN-1" not in page.split('id="outcome-count"')[1]
+
+
+def test_the_outcome_list_says_each_detail_in_words(
+    web: TestClient, users: None, activity: dict[str, str], db: Session
+) -> None:
+    token = activity["DEMO-DE-1"]
+    form = {"submission": str(uuid.uuid4()), "reason": "Diese Rechnung kenne ich nicht."}
+    assert web.post(f"/v/{token}/step/dispute?lang=de", data=form).status_code == 303
+    sign_in(web, "olga@example.org")
+    page = web.get(f"/admin/campaigns/{_campaign_id(db)}").text
+    table = page.split('id="outcome-count"')[1]
+    assert "<td>Dispute</td>" in table and "<td>Pay later</td>" in table
+    assert "Reason: Diese Rechnung kenne ich nicht.; Phone: —</td>" in table
+    promised = datetime.now(ZONE).date() + timedelta(days=5)
+    day = format_date(promised, "medium", locale="en_GB")  # 8 Dec 2026
+    assert f"Promised date: {day}; Amount: €148.20</td>" in table
+    assert "None" not in table and promised.isoformat() not in table.split("<tbody>")[1]
 
 
 def test_designers_may_look_but_not_export(

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.case import STATUSES, case_of
 from app.deps import FormDep, SessionDep, StateDep
-from app.funnel import ACTION_LABELS
 from app.i18n import day, money
 from app.models import Campaign, Debtor, Document, Outcome
+from app.outcome_labels import action_label, detail_labels, node_label
 from app.resolutions import Decision, ResolutionError, resolve
 from app.timeline import timeline
 from app.web.admin import admin_page
+from app.web.admin_charts import scenes_of
 from app.web.params import DbId
 from app.worklists import KINDS, worklist
 
@@ -166,9 +167,11 @@ def _debtor_page(
         .order_by(Outcome.id.desc())
         .limit(1)
     )
+    scene = scenes_of(state, [debtor.scene_id]).get(debtor.scene_id)
+    titles = scene.node_titles if scene else {}
     entries = timeline(
-        session, debtor, title=lambda node: node, outcome_text=_outcome_text,
-        money=lambda cents: money(cents, "en"),
+        session, debtor, title=lambda node: node_label(node, titles),
+        outcome_text=_outcome_text, money=lambda cents: money(cents, "en"),
     )  # fmt: skip
     return admin_page(
         request, state, "debtor.html", title=f"{debtor.reference} – {debtor.name}", user=user,
@@ -181,12 +184,8 @@ def _debtor_page(
 
 
 def _outcome_text(outcome: Outcome) -> tuple[str, str]:
-    label = ACTION_LABELS.get(outcome.action, outcome.action)
-    details = ", ".join(
-        f"{name}: {'—' if value is None else value}"
-        for name, value in (outcome.details or {}).items()
-    )
-    return label, details
+    details = detail_labels(outcome.action, outcome.details or {})
+    return action_label(outcome.action), "; ".join(f"{name}: {value}" for name, value in details)
 
 
 @router.get("/worklists/{kind}", response_class=HTMLResponse)
@@ -200,5 +199,5 @@ def worklist_page(
     return admin_page(
         request, state, "worklist.html", title=WORKLIST_TITLES[kind], user=user,
         nav="worklists", kind=kind, kinds=WORKLIST_TITLES, items=items, now=now,
-        zone=ZoneInfo(state.settings.timezone),
+        zone=ZoneInfo(state.settings.timezone), euros=lambda cents: money(int(cents), "en"),
     )  # fmt: skip
