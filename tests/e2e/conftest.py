@@ -59,6 +59,7 @@ class LiveServer:
     settings: Settings
     sessions: sessionmaker[Session]
     links: dict[str, str] = field(default_factory=dict)  # reference -> link
+    scene_id: str = "e2e"
 
     def link(self, reference: str, **query: str) -> str:
         """A debtor's link, e.g. ``link("E2E-1", node="menu")``."""
@@ -89,15 +90,16 @@ class LiveServer:
 
         For a test that commits something: the session's debtors are shared by every test,
         and what one test agreed for them (a plan, a promise) another cannot agree again."""
-        lines = (E2E / "debtors.csv").read_text(encoding="utf-8").splitlines()
+        root = self.settings.root
+        lines = (root / "debtors.csv").read_text(encoding="utf-8").splitlines()
         original = next(line for line in lines if line.startswith(like + ","))
         reference = f"{like}-{uuid.uuid4().hex[:8]}"
         row = reference + original[original.index(",") :]
         csv = folder / f"{reference}.csv"
         extra = ("," + "postcode", "," + postcode) if postcode else ("", "")
         csv.write_text(f"{lines[0]}{extra[0]}\n{row}{extra[1]}\n", encoding="utf-8")
-        content = ContentRoot(E2E)
-        scene = load_scene(content.find_scene("e2e"), content)
+        content = ContentRoot(root)
+        scene = load_scene(content.find_scene(self.scene_id), content)
         verify = "postcode" if postcode else None
         with transaction(self.sessions) as session:
             rows = read_rows(csv, scene, verify=verify)
@@ -174,7 +176,7 @@ def live_server(
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
-        live = LiveServer(base_url, settings, sessions, found)
+        live = LiveServer(base_url, settings, sessions, found, scene_id)
         if warm and render:  # each debtor's personal segments, rendered now rather than in a test
             for reference in found:
                 for language in scene.languages:
