@@ -669,7 +669,11 @@ class Dispatcher:
             try:
                 from app.retention import purge_expired
 
-                purged = purge_expired(self.sessions, self.settings.media_dir)
+                purged = purge_expired(
+                    self.sessions,
+                    self.settings.media_dir,
+                    documents=self.settings.documents_dir,
+                )
                 if purged:
                     log.info("purged campaigns past their retention: %s", purged)
                     if self.on_purge is not None:

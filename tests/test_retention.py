@@ -135,7 +135,11 @@ def _fill(web: TestClient, campaign: dict[str, str], db: Session, settings: Sett
         web,
         en,
         "already_paid",
-        {"date": datetime.now(UTC).date().isoformat(), "reference": "NL12 INGB 42"},
+        {
+            "amount": "10.00",
+            "date": datetime.now(UTC).date().isoformat(),
+            "reference": "NL12 INGB 42",
+        },
         lang="en",
     )
     first = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
@@ -239,7 +243,7 @@ def test_purge_removes_personal_data_and_files_and_keeps_the_counts(
         o.action: o.details for o in db.scalars(select(Outcome).where(Outcome.debtor_id.in_(ids)))
     }
     assert details["dispute"] == {}
-    assert details["paid"] == {"date": datetime.now(UTC).date().isoformat()}
+    assert details["paid"] == {"amount_cents": 1000, "date": datetime.now(UTC).date().isoformat()}
     assert set(details["callback"]) == {"slot"}
     assert details["arrangement"]["total_cents"] == 14820
     data = [e.data for e in db.scalars(select(Event).where(Event.debtor_id.in_(ids)))]
@@ -315,13 +319,14 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
     personal = media.manifest("arrears", "nl", {"intro": media.segment(_key(50), [])}, f"d{nl.id}")
     engine = make_engine(settings.database)
     sessions = session_factory(engine)
+    docs = settings.documents_dir
     try:
         with httpx.Client() as client:
             Dispatcher(sessions, settings).tick(client)  # the server's thread, one round
-        assert purge_expired(sessions, settings.media_dir) == []  # done already
+        assert purge_expired(sessions, settings.media_dir, documents=docs) == []  # done already
         later = datetime.now(UTC) + timedelta(days=2)
-        assert purge_expired(sessions, settings.media_dir, now=later) == [other]
-        assert purge_campaign(sessions, 4242, settings.media_dir) is None
+        assert purge_expired(sessions, settings.media_dir, documents=docs, now=later) == [other]
+        assert purge_campaign(sessions, 4242, settings.media_dir, documents=docs) is None
     finally:
         engine.dispose()
     db.expire_all()
