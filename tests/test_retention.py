@@ -24,7 +24,7 @@ from app.campaigns import import_campaign, outcomes, read_rows
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
-from app.models import Campaign, Debtor, Event, Outcome, WebhookDelivery
+from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
 from app.webhooks import Dispatcher, add_endpoint, deliver_due
 from render.validate import load_scene
@@ -335,3 +335,46 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
     assert not personal.exists()
     assert web.get(f"/v/{campaign[NL]}").status_code == 404
     assert _debtor(db, f"purged-{nl.id}").name == ""
+
+
+def test_purge_removes_the_documents_debtors_sent(
+    web: TestClient, campaign: dict[str, str], other: int, db: Session, settings: Settings
+) -> None:
+    from tests.test_web_steps import PDF, PNG, _proof
+
+    nl = _debtor(db, NL)
+    stranger = _debtor(db, NL, other)
+    for token in (campaign[NL], campaign[EN], _token(settings, stranger)):
+        assert (
+            _proof(web, token, ("bank.pdf", PDF, "application/pdf"), amount="5").status_code == 303
+        )
+    assert _proof(web, campaign[NL], ("foto.png", PNG, "image/png"), amount="5").status_code == 303
+    folder = settings.documents_dir / str(nl.campaign_id)
+    leftover = folder / ("0" * 64)  # a file whose commit never came (a crash): goes too
+    leftover.write_bytes(PDF)
+    theirs = list((settings.documents_dir / str(other)).iterdir())
+    assert len(list(folder.iterdir())) == 4 and len(theirs) == 1
+    engine = make_engine(settings.database)
+    try:
+        report = purge_campaign(
+            session_factory(engine), nl.campaign_id, settings.media_dir,
+            documents=settings.documents_dir,
+        )  # fmt: skip
+        assert report is not None and report.documents == 3
+        assert len([p for p in report.files if p.parent == folder]) == 4
+        assert not folder.exists()
+        again = purge_campaign(
+            session_factory(engine), nl.campaign_id, settings.media_dir,
+            documents=settings.documents_dir,
+        )  # fmt: skip
+        assert again is not None and again.documents == 0 and again.files == []
+    finally:
+        engine.dispose()
+    db.expire_all()
+    left = list(db.scalars(select(Document)))
+    assert [d.debtor_id for d in left] == [stranger.id]
+    assert [p.read_bytes() for p in theirs] == [PDF]
+    paid = db.scalars(
+        select(Outcome).where(Outcome.debtor_id == nl.id, Outcome.action == "paid")
+    ).all()
+    assert all(set(o.details) == {"amount_cents", "date"} for o in paid)  # no reference, no id
