@@ -3,6 +3,9 @@ to a temporary file and put in place (or removed), and never kept in a served fo
 
 from __future__ import annotations
 
+import time
+import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,26 @@ def test_documents_live_in_var_unless_set_and_never_in_a_served_folder(tmp_path:
     ):
         with pytest.raises(ValueError, match="must not lie inside a served folder"):
             Settings(**base, root=tmp_path / "content", documents=served)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow  # a server process of its own
+def test_a_real_server_answers_a_too_large_proof_at_once(tmp_path: Path, database_url: str) -> None:
+    """Through uvicorn, as a browser meets it: a body over the limit is not read, and the
+    debtor gets the form with the reason instead of a reset connection or a wait."""
+    from tests.live_server import serve
+
+    with serve(tmp_path, database_url, debtors=1) as served, served.client() as client:
+        token = next(iter(served.tokens.values()))
+        form = {"submission": str(uuid.uuid4()), "amount": "5", "date": date.today().isoformat()}
+        for size, status in ((10_000_100, 422), (50_000_000, 413)):
+            started = time.monotonic()
+            response = client.post(
+                f"/v/{token}/step/already_paid/proof?lang=de",
+                data=form,
+                files={"proof": ("a.pdf", PDF + b"0" * size, "application/pdf")},
+            )
+            assert response.status_code == status
+            assert "Die Datei ist größer als 10 MB." in response.text
+            assert time.monotonic() - started < 10
+        documents = served.settings.documents_dir
+        assert [p for p in documents.rglob("*") if p.is_file()] == []

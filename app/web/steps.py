@@ -108,10 +108,10 @@ def submit_proof(
     request: Request,
     token: str,
     node: str,
+    sent: SentFormDep,  # first: a slow upload is read before any transaction begins
     visit: VisitDep,
     state: StateDep,
     session: SessionDep,
-    sent: SentFormDep,
     mode: str = "video",
 ) -> Response:
     """The "I already paid" step with a proof: a form with a file, under a body limit of its own;
