@@ -4,10 +4,12 @@ One place computes it, so the pay step, the plan step and the payment pages agre
 still open and on what the debtor has already agreed to. Read it under the debtor's lock
 (``app.locks``) before committing anything that depends on it.
 
-The status, first that applies: ``paid`` (nothing open), ``disputed`` (collection paused),
-``review`` (they say they paid; an operator checks), ``behind`` (a plan whose instalments due
+The status, first that applies: ``paid`` (nothing open: paid, or the claim corrected to what
+was paid when an operator upheld a dispute), ``disputed`` (collection paused until an operator
+resolves it), ``review`` (they say they paid; until an operator confirms or rejects it), ``behind`` (a plan whose instalments due
 so far are not all paid), ``plan``, ``promised`` (pay later, the date still to come),
-``help`` (referred to debt help), else ``open``. A callback asked for is shown beside it.
+``help`` (referred to debt help), else ``open``. A callback asked for is shown beside it until an operator marks it done. Operators' resolutions
+are ``CaseNote`` rows naming the outcome they resolve (``app.resolutions``).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Debtor, Outcome, Payment
+from app.models import CaseNote, Debtor, Outcome, Payment
 
 # A payment row waits in ``creating`` while the provider is asked for a checkout; one older
 # than this was left by a request that died, and no longer stands in the way of a new one.
@@ -55,7 +57,8 @@ class Case:
     disputed: bool = False
     reported_paid: Outcome | None = None  # "I already paid", for an operator to check
     referred: bool = False  # sent to debt help
-    callback: Outcome | None = None  # the latest call-back asked for
+    callback: Outcome | None = None  # the latest call-back asked for, not yet done
+    corrected: bool = False  # an operator upheld a dispute and set what is owed
     today: date | None = None
 
     @property
@@ -64,7 +67,7 @@ class Case:
 
     @property
     def status(self) -> str:
-        if self.owed_cents > 0 and self.open_cents == 0:
+        if self.open_cents == 0 and (self.owed_cents > 0 or self.corrected):
             return "paid"
         if self.disputed:
             return "disputed"
@@ -139,9 +142,10 @@ def case_of(session: Session, debtor: Debtor, today: date) -> Case:
         plan=_latest(session, debtor.id, "arrangement"),
         promise=_promise(session, debtor.id, today),
         disputed=debtor.disputed,
-        reported_paid=_latest(session, debtor.id, "paid"),
+        reported_paid=_latest(session, debtor.id, "paid", unresolved="review"),
         referred=_latest(session, debtor.id, "help") is not None,
-        callback=_latest(session, debtor.id, "callback"),
+        callback=_latest(session, debtor.id, "callback", unresolved="callback"),
+        corrected=_upheld(session, debtor.id),
         today=today,
     )
 
@@ -164,14 +168,37 @@ def pending_payment(session: Session, debtor_id: int) -> Payment | None:
     return None
 
 
-def _latest(session: Session, debtor_id: int, action: str) -> Outcome | None:
+def _latest(
+    session: Session, debtor_id: int, action: str, *, unresolved: str | None = None
+) -> Outcome | None:
+    """The debtor's latest outcome of this action; with ``unresolved``, None when an
+    operator's note of that topic has resolved it (or a later one of the same action)."""
     query = (
         select(Outcome)
         .where(Outcome.debtor_id == debtor_id, Outcome.action == action)
         .order_by(Outcome.id.desc())
         .limit(1)
     )
+    if unresolved is not None:
+        query = query.where(~resolved(unresolved))
     return session.scalar(query)
+
+
+def resolved(topic: str) -> ColumnElement[bool]:
+    """Whether an operator's note of ``topic`` resolved the outcome in the query: a note names
+    the outcome it resolves, and settles the debtor's earlier ones of that kind with it."""
+    return exists().where(
+        CaseNote.debtor_id == Outcome.debtor_id,
+        CaseNote.topic == topic,
+        CaseNote.outcome_id >= Outcome.id,
+    )
+
+
+def _upheld(session: Session, debtor_id: int) -> bool:
+    query = select(CaseNote.id).where(
+        CaseNote.debtor_id == debtor_id, CaseNote.topic == "dispute", CaseNote.verdict == "upheld"
+    )
+    return session.scalar(query.limit(1)) is not None
 
 
 def _promise(session: Session, debtor_id: int, today: date) -> Outcome | None:

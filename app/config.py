@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +73,14 @@ class Settings(BaseSettings):
     def https(self) -> bool:
         """Served over https: cookies are then sent only over https."""
         return self.base_url.lower().startswith("https://")
+
+    def now(self) -> datetime:
+        """The creditor's wall clock (naive local time, as callback slots are stored)."""
+        return datetime.now(ZoneInfo(self.timezone)).replace(tzinfo=None)
+
+    def today(self) -> date:
+        """The date where the creditor works: promises and instalments fall due by it."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def media_dir(self) -> Path:

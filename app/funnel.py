@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Debtor, Event, Outcome, RenderJob
+from app.outcome_labels import action_label
 
 CONVERSION_ACTIONS = ("pay", "arrangement", "later")
 STAGES: tuple[tuple[str, str], ...] = (
@@ -39,15 +40,6 @@ NODE_STAGES: tuple[tuple[str, str], ...] = (
     ("chose", "Made a choice here"),
     ("completed", "Completed the step here"),
 )
-ACTION_LABELS = {
-    "pay": "Paid",
-    "arrangement": "Payment plan",
-    "later": "Pay later",
-    "help": "Debt help",
-    "dispute": "Disagrees",
-    "paid": "Already paid",
-    "callback": "Call back",
-}
 
 
 @dataclass(frozen=True)
@@ -270,7 +262,7 @@ class OutcomeCount:
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        return action_label(self.action)
 
 
 def outcome_counts(session: Session, campaign_id: int) -> list[OutcomeCount]:

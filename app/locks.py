@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.case_status import announce
 from app.db import IMMEDIATE
 from app.models import Campaign, Debtor
 
@@ -34,9 +35,12 @@ class BusyError(RuntimeError):
 
 
 @contextmanager
-def debtor_locked(session: Session, debtor_id: int, *, link_alive: bool = True) -> Iterator[Debtor]:
+def debtor_locked(
+    session: Session, debtor_id: int, *, link_alive: bool = True, today: date | None = None
+) -> Iterator[Debtor]:
     """The debtor, read afresh under their lock; what the block adds is committed at its end,
-    or rolled back when it raises.
+    or rolled back when it raises. Given ``today``, a change of the case's status that the
+    block made is announced before the commit (``app.case_status``).
 
     With ``link_alive`` (what a debtor does), a purged or ended campaign raises
     ``LinkEndedError``; the provider's word on a payment is taken all the same.
@@ -67,6 +71,8 @@ def debtor_locked(session: Session, debtor_id: int, *, link_alive: bool = True) 
         raise LinkEndedError(f"debtor {debtor_id}: the campaign is purged or its links ended")
     try:
         yield debtor
+        if today is not None:
+            announce(session, debtor, today)
     except BaseException:
         session.rollback()  # a refused form stores nothing, and the lock is let go at once
         raise

@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import session_options
+from app.background import start_dispatcher
 from app.callers import CallerCache
 from app.config import Settings
 from app.db import make_engine, session_factory, upgrade
@@ -35,6 +36,7 @@ from app.scenes import SceneBook
 from app.web import (
     admin,
     admin_actions,
+    admin_cases,
     admin_documents,
     admin_integration,
     agreed,
@@ -49,7 +51,6 @@ from app.web import (
 from app.web.debtor_route import with_debtor_headers
 from app.web.steps import PROOF_PATH
 from app.web.uploads import BODY_TOO_LARGE, BodyTooLargeError
-from app.webhooks import start_dispatcher
 from render.content import BUNDLED
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
     app.include_router(admin_integration.router)
+    app.include_router(admin_cases.router)
     app.include_router(admin_documents.router)
     app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
 from app.documents import delete_rows, remove_folder
-from app.models import Campaign, Debtor, Event, Outcome
+from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
 
 log = logging.getLogger("vidpay.retention")
@@ -129,7 +129,16 @@ def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) 
     if changed:
         session.execute(update(Event), changed)
     report.events = len(changed)
-    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes])
+    changes = session.scalars(
+        select(StatusChange.id).where(StatusChange.debtor_id.in_(in_campaign))
+    ).all()
+    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes], changes)
+    session.execute(  # what operators wrote about a person is personal too
+        update(CaseNote)
+        .where(CaseNote.debtor_id.in_(in_campaign))
+        .values(text="")
+        .execution_options(synchronize_session=False)
+    )
     campaign.purged_at = now or datetime.now(UTC)
     session.flush()
     return report

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from app.auth import add_user
 from app.db import IMMEDIATE
 from app.models import Debtor, Event, Outcome, Payment
+from tests.admin_session import PASSWORD, csrf_of
 from tests.live_server import REPO, Served, serve
-from tests.test_web_admin import PASSWORD, _csrf
 
 pytestmark = pytest.mark.slow
 
@@ -273,7 +273,7 @@ def _operator_client(served: Served) -> Iterator[httpx.Client]:
         session.commit()
     engine.dispose()
     client = served.client()
-    token = _csrf(client.get("/admin/login").text)
+    token = csrf_of(client.get("/admin/login").text)
     form = {"email": "olga@example.org", "password": PASSWORD, "csrf": token}
     try:
         assert client.post("/admin/login", data=form).status_code == 303
@@ -290,7 +290,7 @@ def test_checking_a_large_csv_upload_stops_no_debtor_page(live: Served, tmp_path
     other = f"/v/{live.tokens['LIVE-2']}/step/dispute?lang=en"
     with _operator_client(live) as operator, ThreadPoolExecutor(1) as pool, live.client() as debtor:
         assert debtor.get(other).status_code == 200  # templates and connections warmed up
-        token = _csrf(operator.get("/admin/campaigns/new").text)
+        token = csrf_of(operator.get("/admin/campaigns/new").text)
         form = {"csrf": token, "name": "Big", "weight_arrears": "1"}
         files = {"csv": ("big.csv", (header + rows).encode(), "text/csv")}
         upload = pool.submit(operator.post, "/admin/campaigns/new", data=form, files=files)

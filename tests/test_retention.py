@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.apikeys import create_api_key
+from app.background import Dispatcher
 from app.campaigns import import_campaign, outcomes, read_rows
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
 from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
-from app.webhooks import Dispatcher, add_endpoint, deliver_due
+from app.webhooks import add_endpoint, deliver_due
 from render.validate import load_scene
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"
@@ -253,10 +254,14 @@ def test_purge_removes_personal_data_and_files_and_keeps_the_counts(
     text += json.dumps(list(details.values())) + json.dumps(data)
     for personal_text in ("Jan", "Vries", "06-12345678", "1234 5678", "Utrecht", "INGB", "DEMO-"):
         assert personal_text not in text
-    deliveries = list(
+    sent = list(
         db.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     )
+    deliveries = [d for d in sent if d.event == "outcome.created"]
     assert len(deliveries) == 5
+    changes = [d for d in sent if d.event == "case.status_changed"]  # theirs: the dispute
+    assert [d.payload != "{}" for d in changes].count(True) == 1
+    assert {d.status for d in changes if d.payload == "{}"} == {"failed"}
     mine_deliveries = [d for d in deliveries if d.payload == "{}"]
     assert len(mine_deliveries) == 4 and {d.status for d in mine_deliveries} == {"failed"}
     (their_delivery,) = [d for d in deliveries if d.payload != "{}"]

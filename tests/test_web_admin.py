@@ -11,40 +11,21 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth import EMAIL_LIMIT, add_user
-from app.config import Settings
-from app.db import upgrade
+from app.auth import EMAIL_LIMIT
 from app.funnel import OutcomeRow
 from app.models import Campaign, LoginAttempt, RenderJob
 from app.web.admin import outcomes_csv
+from tests.admin_session import sign_in
+from tests.admin_session import users as users
 
-PASSWORD = "correct horse battery"
 SVG = "{http://www.w3.org/2000/svg}"
 ZONE = ZoneInfo("Europe/Amsterdam")
-
-
-@pytest.fixture
-def users(settings: Settings, db: Session) -> None:
-    upgrade(settings.database)
-    add_user(db, "olga@example.org", PASSWORD, "operator")
-    add_user(db, "dan@example.org", PASSWORD, "designer")
-    db.commit()
-
-
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
-def _sign_in(web: TestClient, email: str, password: str = PASSWORD) -> Response:
-    token = _csrf(web.get("/admin/login").text)
-    return web.post("/admin/login", data={"email": email, "password": password, "csrf": token})
 
 
 def _campaign_id(db: Session) -> int:
@@ -103,7 +84,7 @@ def test_every_page_needs_a_signed_in_user(web: TestClient, users: None, path: s
 def test_a_link_from_another_site_comes_back_for_the_strict_cookie(
     web: TestClient, users: None
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     response = web.get("/admin/campaigns/1", headers={"Sec-Fetch-Site": "cross-site"})
     assert response.status_code in (200, 404)  # signed in: the cookie was sent after all
     web.cookies.clear()
@@ -115,7 +96,7 @@ def test_a_link_from_another_site_comes_back_for_the_strict_cookie(
 def test_a_wrong_password_is_refused_with_a_message(
     web: TestClient, users: None, db: Session
 ) -> None:
-    response = _sign_in(web, "olga@example.org", "not the password")
+    response = sign_in(web, "olga@example.org", "not the password")
     assert response.status_code == 401
     assert "The e-mail address or the password is not right." in response.text
     assert 'value="olga@example.org"' in response.text  # kept, so only the password is retyped
@@ -125,14 +106,14 @@ def test_a_wrong_password_is_refused_with_a_message(
 
 def test_signing_in_is_paused_after_too_many_failures(web: TestClient, users: None) -> None:
     for _ in range(EMAIL_LIMIT):
-        assert _sign_in(web, "olga@example.org", "a wrong guess").status_code == 401
-    blocked = _sign_in(web, "olga@example.org")  # the right password, too late
+        assert sign_in(web, "olga@example.org", "a wrong guess").status_code == 401
+    blocked = sign_in(web, "olga@example.org")  # the right password, too late
     assert blocked.status_code == 429
     assert "Too many failed sign-in attempts" in blocked.text
     assert "try again in 15 minutes" in blocked.text
     assert 'role="alert"' in blocked.text
     assert web.get("/admin").status_code == 303
-    assert _sign_in(web, "dan@example.org").status_code == 303  # another address is fine
+    assert sign_in(web, "dan@example.org").status_code == 303  # another address is fine
 
 
 def test_the_pages_are_kept_out_of_caches_and_frames(web: TestClient, users: None) -> None:
@@ -149,7 +130,7 @@ def test_the_pages_are_kept_out_of_caches_and_frames(web: TestClient, users: Non
 def test_the_campaign_list(
     web: TestClient, users: None, activity: dict[str, str], db: Session
 ) -> None:
-    _sign_in(web, "dan@example.org")
+    sign_in(web, "dan@example.org")
     page = web.get("/admin")
     assert page.status_code == 200
     campaign_id = _campaign_id(db)
@@ -173,7 +154,7 @@ def _svgs(page: str) -> list[ET.Element]:
 def test_the_campaign_page_shows_the_funnel_as_well_formed_svg(
     web: TestClient, users: None, activity: dict[str, str], db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     page = web.get(f"/admin/campaigns/{_campaign_id(db)}")
     assert page.status_code == 200
     charts = _svgs(page.text)
@@ -222,7 +203,7 @@ def test_an_ab_campaign_gets_its_comparison(
     for reference in ("DEMO-NL-1", "DEMO-DE-1", "DEMO-TR-1"):
         _send(web, campaign[reference], "open", "intro", start="intro")
     _later(web, campaign["DEMO-NL-1"], "nl")
-    _sign_in(web, "dan@example.org")
+    sign_in(web, "dan@example.org")
     page = web.get(f"/admin/campaigns/{campaign_id}").text
     assert len(_svgs(page)) == 5  # the funnel, per variant, per language, per node for each scene
     assert "A/B test" in page
@@ -235,7 +216,7 @@ def test_render_progress_refreshes_itself_while_running(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
     campaign_id = _campaign_id(db)
-    _sign_in(web, "dan@example.org")
+    sign_in(web, "dan@example.org")
     page = web.get(f"/admin/campaigns/{campaign_id}")
     assert "Not rendered yet." in page.text and "<script" not in page.text
     job = RenderJob(campaign_id=campaign_id, executor="local", status="running", total=40, done=10)
@@ -263,7 +244,7 @@ def test_render_progress_refreshes_itself_while_running(
 
 
 def test_an_unknown_campaign_is_a_404(web: TestClient, users: None) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     assert web.get("/admin/campaigns/999").status_code == 404
     assert web.get("/admin/campaigns/999/outcomes.csv").status_code == 404
 
@@ -272,7 +253,7 @@ def test_an_unknown_campaign_is_a_404(web: TestClient, users: None) -> None:
 def test_a_campaign_id_out_of_range_is_422_not_a_server_error(
     web: TestClient, users: None, campaign: str
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     for page in ("", "/render.json", "/outcomes.csv"):
         assert web.get(f"/admin/campaigns/{campaign}{page}").status_code == 422, page
 
@@ -292,7 +273,7 @@ def test_operators_export_the_filtered_outcomes(
     web: TestClient, users: None, activity: dict[str, str], db: Session
 ) -> None:
     campaign_id = _campaign_id(db)
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     url = f"/admin/campaigns/{campaign_id}/outcomes.csv"
     rows = _csv(web.get(url))
     assert [
@@ -324,11 +305,28 @@ def test_operators_export_the_filtered_outcomes(
     assert "DEMO-NL-1" in page and "DEMO-EN-1" not in page.split('id="outcome-count"')[1]
 
 
+def test_the_outcome_list_says_each_detail_in_words(
+    web: TestClient, users: None, activity: dict[str, str], db: Session
+) -> None:
+    token = activity["DEMO-DE-1"]
+    form = {"submission": str(uuid.uuid4()), "reason": "Diese Rechnung kenne ich nicht."}
+    assert web.post(f"/v/{token}/step/dispute?lang=de", data=form).status_code == 303
+    sign_in(web, "olga@example.org")
+    page = web.get(f"/admin/campaigns/{_campaign_id(db)}").text
+    table = page.split('id="outcome-count"')[1]
+    assert "<td>Dispute</td>" in table and "<td>Pay later</td>" in table
+    assert "Reason: Diese Rechnung kenne ich nicht.; Phone: —</td>" in table
+    promised = datetime.now(ZONE).date() + timedelta(days=5)
+    day = format_date(promised, "medium", locale="en_GB")  # 8 Dec 2026
+    assert f"Promised date: {day}; Amount: €148.20</td>" in table
+    assert "None" not in table and promised.isoformat() not in table.split("<tbody>")[1]
+
+
 def test_designers_may_look_but_not_export(
     web: TestClient, users: None, activity: dict[str, str], db: Session
 ) -> None:
     campaign_id = _campaign_id(db)
-    _sign_in(web, "dan@example.org")
+    sign_in(web, "dan@example.org")
     page = web.get(f"/admin/campaigns/{campaign_id}")
     assert page.status_code == 200
     assert "outcomes.csv" not in page.text
@@ -341,7 +339,7 @@ def test_designers_may_look_but_not_export(
 def test_bad_filters_are_explained_not_crashed_on(
     web: TestClient, users: None, activity: dict[str, str], db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     page = web.get(f"/admin/campaigns/{_campaign_id(db)}?from=31-12-2026&to=2026-01-01&action=x")
     assert page.status_code == 200
     assert "“From” is not a date (write it as 2026-12-31)." in page.text

@@ -20,16 +20,16 @@ from app.config import Settings
 from app.main import create_app
 from app.models import Campaign, Debtor, RenderJob
 from render.content import ContentRoot
+from tests.admin_session import PASSWORD, csrf_of, sign_in
+from tests.admin_session import users as users
 from tests.test_campaigns import AWKWARD
-from tests.test_web_admin import PASSWORD, _csrf, _sign_in
-from tests.test_web_admin import users as users
 
 HEADER = "reference,name,language,email,phone,amount_due,due_date,invoice_number\n"
 ROWS = "".join(f"R{i},Name {i},nl,,,{10 + i}.00,2026-10-15,F-{i}\n" for i in range(40))
 
 
 def _new(web: TestClient, csv_text: str, **fields: str) -> object:
-    token = _csrf(web.get("/admin/campaigns/new").text)
+    token = csrf_of(web.get("/admin/campaigns/new").text)
     data = {"csrf": token, "name": "Autumn", "weight_arrears": "1", **fields}
     return web.post(
         "/admin/campaigns/new",
@@ -39,7 +39,7 @@ def _new(web: TestClient, csv_text: str, **fields: str) -> object:
 
 
 def test_an_operator_imports_an_ab_campaign(web: TestClient, users: None, db: Session) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     response = _new(
         web, HEADER + ROWS, weight_arrears="1", **{"weight_arrears-firm": "1"}, expires="2030-01-31"
     )
@@ -54,7 +54,7 @@ def test_an_operator_imports_an_ab_campaign(web: TestClient, users: None, db: Se
 def test_an_operator_imports_a_campaign_whose_debtors_verify_themselves(
     web: TestClient, users: None, db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     with_postcodes = (HEADER.strip() + ",postcode\n") + "".join(
         line + ",1012 AB\n" for line in ROWS.splitlines()
     )
@@ -76,7 +76,7 @@ def test_an_operator_imports_a_campaign_whose_debtors_verify_themselves(
 def test_a_bad_csv_is_shown_line_by_line_and_nothing_is_imported(
     web: TestClient, users: None, db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     bad = HEADER + ROWS + "Z,Zoe,fr,,,10.00,2026-10-15,F\n"
     response = _new(web, bad)
     assert response.status_code == 422  # type: ignore[attr-defined]
@@ -90,10 +90,10 @@ def test_a_bad_csv_is_shown_line_by_line_and_nothing_is_imported(
 def test_importing_needs_an_operator_and_a_csrf_token(
     web: TestClient, users: None, db: Session
 ) -> None:
-    _sign_in(web, "dan@example.org")  # a designer may look, not act
+    sign_in(web, "dan@example.org")  # a designer may look, not act
     assert web.get("/admin/campaigns/new").status_code == 403
-    web.post("/admin/logout", data={"csrf": _csrf(web.get("/admin").text)})
-    _sign_in(web, "olga@example.org")
+    web.post("/admin/logout", data={"csrf": csrf_of(web.get("/admin").text)})
+    sign_in(web, "olga@example.org")
     forged = web.post(
         "/admin/campaigns/new",
         data={"name": "x", "weight_arrears": "1"},
@@ -107,7 +107,7 @@ def test_links_and_qr_codes_download(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
     campaign_id = db.scalars(select(Campaign.id)).one()
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     links = web.get(f"/admin/campaigns/{campaign_id}/links.csv")
     assert links.status_code == 200 and links.text.splitlines()[0] == "reference,link"
     assert f"/v/{campaign['DEMO-NL-1']}" in links.text
@@ -118,7 +118,7 @@ def test_links_and_qr_codes_download(
 def test_links_csv_defuses_formulas_and_the_qr_zip_names_every_debtor_apart(
     web: TestClient, users: None, db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     text = io.StringIO()
     csv.writer(text).writerows(
         [r, "Ana", "nl", "", "", "10.00", "2026-10-15", "F"] for r in AWKWARD
@@ -138,8 +138,8 @@ def test_purge_needs_the_name_and_ends_the_links(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
     campaign_id = db.scalars(select(Campaign.id)).one()
-    _sign_in(web, "olga@example.org")
-    token = _csrf(web.get(f"/admin/campaigns/{campaign_id}").text)
+    sign_in(web, "olga@example.org")
+    token = csrf_of(web.get(f"/admin/campaigns/{campaign_id}").text)
     assert (
         web.post(
             f"/admin/campaigns/{campaign_id}/purge", data={"csrf": token, "confirm": "nope"}
@@ -177,9 +177,9 @@ def test_render_now_renders_in_the_background_with_progress(
     with session_factory(engine)() as session:
         add_user(session, "olga@example.org", PASSWORD, "operator")
         session.commit()
-    _sign_in(render_web, "olga@example.org")
+    sign_in(render_web, "olga@example.org")
     csv_text = "reference,name,language,email,phone,amount_due\nA,Ana,tr,,,12.00\nB,Bo,en,,,13.50\n"
-    token = _csrf(render_web.get("/admin/campaigns/new").text)
+    token = csrf_of(render_web.get("/admin/campaigns/new").text)
     created = render_web.post(
         "/admin/campaigns/new",
         data={"csrf": token, "name": "Tiny", "weight_tiny": "1"},
@@ -187,7 +187,7 @@ def test_render_now_renders_in_the_background_with_progress(
     )
     assert created.status_code == 303, created.text
     page = created.headers["location"]
-    started = render_web.post(f"{page}/render", data={"csrf": _csrf(render_web.get(page).text)})
+    started = render_web.post(f"{page}/render", data={"csrf": csrf_of(render_web.get(page).text)})
     assert started.status_code == 303
     deadline = time.time() + 90
     status = {}
@@ -210,7 +210,7 @@ def test_a_csv_over_the_upload_limit_is_refused_with_a_clear_page(
 ) -> None:
     small = settings.model_copy(update={"max_upload_bytes": 20_000})
     with TestClient(create_app(small), follow_redirects=False) as web:
-        _sign_in(web, "olga@example.org")
+        sign_in(web, "olga@example.org")
         rows = "".join(f"R{i},Name {i},nl,,,10.00,2026-10-15,F-{i}\n" for i in range(1000))
         response = _new(web, HEADER + rows)
     assert response.status_code == 413  # type: ignore[attr-defined]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.models import Document
-from tests.test_web_admin import _sign_in
-from tests.test_web_admin import users as users
+from tests.admin_session import sign_in
+from tests.admin_session import users as users
 from tests.test_web_steps import JPEG, NL, PDF, PNG, _proof
 
 
@@ -27,7 +27,7 @@ def test_an_operator_downloads_the_same_bytes_as_an_attachment(
     token = campaign[NL]
     sent = [("Betaling okt.pdf", PDF), ("€€€.jpg", JPEG), ("<script>.png", PNG)]
     documents = [_sent(web, token, name, body, db) for name, body in sent]
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     names = ['"Betaling-okt.pdf"', f'"proof-{documents[1].id}.jpg"', '"script.png"']
     types = ["application/pdf", "image/jpeg", "image/png"]
     for document, (_, body), name, media_type in zip(documents, sent, names, types, strict=True):
@@ -64,7 +64,7 @@ def test_nobody_else_fetches_a_document(
         response = web.get(path)
         assert response.status_code in (404, 405), path
         assert PDF not in response.content
-    _sign_in(web, "dan@example.org")  # a designer may look at campaigns, not at bank details
+    sign_in(web, "dan@example.org")  # a designer may look at campaigns, not at bank details
     assert web.get(f"/admin/documents/{document.id}").status_code == 403
 
 
@@ -74,5 +74,5 @@ def test_a_document_whose_file_is_gone_is_not_found(
     document = _sent(web, campaign[NL], "bank.pdf", PDF, db)
     for path in settings.documents_dir.rglob(document.storage_name):
         path.unlink()
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     assert web.get(f"/admin/documents/{document.id}").status_code == 404

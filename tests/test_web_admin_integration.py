@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import ApiKey, Campaign, WebhookDelivery, WebhookEndpoint
 from app.webhooks import endpoint_secret
-from tests.test_web_admin import _csrf, _sign_in
-from tests.test_web_admin import users as users
+from tests.admin_session import csrf_of, sign_in
+from tests.admin_session import users as users
 
 PAGE = "/admin/integration"
 PUBLIC_ONLY = "webhooks go only to public addresses unless VIDPAY_ALLOW_PRIVATE_WEBHOOKS=true"
@@ -38,7 +38,7 @@ def strict(settings: Settings) -> Iterator[TestClient]:
 
 
 def _post(web: TestClient, path: str, **data: str) -> object:
-    return web.post(f"{PAGE}{path}", data={"csrf": _csrf(web.get(PAGE).text), **data})
+    return web.post(f"{PAGE}{path}", data={"csrf": csrf_of(web.get(PAGE).text), **data})
 
 
 def _shown(page: str) -> str:
@@ -55,7 +55,7 @@ def _outcomes(web: TestClient, key: str, campaign_id: int) -> int:
 def test_an_operator_makes_a_key_that_works_until_it_is_revoked(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     made = _post(web, "/keys", name="Collection system <CRM>")
     assert made.status_code == 200  # type: ignore[attr-defined]
     page = made.text  # type: ignore[attr-defined]
@@ -78,7 +78,7 @@ def test_an_operator_makes_a_key_that_works_until_it_is_revoked(
 
 
 def test_a_key_without_a_name_is_refused(web: TestClient, users: None, db: Session) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     for name in ("  ", "x" * 101):
         refused = _post(web, "/keys", name=name)
         assert refused.status_code == 422  # type: ignore[attr-defined]
@@ -89,7 +89,7 @@ def test_a_key_without_a_name_is_refused(web: TestClient, users: None, db: Sessi
 def test_an_operator_adds_an_endpoint_and_sees_its_secret_once(
     web: TestClient, users: None, campaign: dict[str, str], db: Session, settings: Settings
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     campaign_id = db.scalars(select(Campaign.id)).one()
     added = _post(web, "/webhooks", url="https://crm.example/hook", campaign=str(campaign_id))
     assert added.status_code == 200  # type: ignore[attr-defined]
@@ -113,7 +113,7 @@ def test_an_operator_adds_an_endpoint_and_sees_its_secret_once(
 def test_an_operator_pauses_resumes_retries_and_removes_an_endpoint(
     web: TestClient, users: None, campaign: dict[str, str], db: Session
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     _post(web, "/webhooks", url="https://crm.example/hook", campaign="")
     endpoint = db.scalars(select(WebhookEndpoint)).one()
 
@@ -155,7 +155,7 @@ def test_an_operator_pauses_resumes_retries_and_removes_an_endpoint(
 def test_an_endpoint_on_a_private_address_is_refused(
     strict: TestClient, users: None, db: Session
 ) -> None:
-    _sign_in(strict, "olga@example.org")
+    sign_in(strict, "olga@example.org")
     for url, reason in (
         ("http://localhost:8000/hook", "localhost resolves to 127.0.0.1, a loopback address"),
         ("http://10.1.2.3/hook", "10.1.2.3 is a private address"),
@@ -173,7 +173,7 @@ def test_an_endpoint_on_a_private_address_is_refused(
 def test_an_id_out_of_range_is_refused_not_a_server_error(
     web: TestClient, users: None, campaign: dict[str, str], db: Session, number: str
 ) -> None:
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     assert _post(web, f"/webhooks/{number}/pause").status_code == 422  # type: ignore[attr-defined]
     refused = _post(web, "/webhooks", url="https://192.0.2.10/hook", campaign=number)
     assert refused.status_code == 422  # type: ignore[attr-defined]
@@ -185,13 +185,13 @@ def test_the_page_is_for_operators_and_every_form_needs_the_csrf_token(
     web: TestClient, users: None, db: Session
 ) -> None:
     assert web.get(PAGE).status_code in (303, 307)  # to the sign-in page
-    _sign_in(web, "dan@example.org")  # a designer
+    sign_in(web, "dan@example.org")  # a designer
     assert web.get(PAGE).status_code == 403
     assert 'href="/admin/integration"' not in web.get("/admin").text
-    token = _csrf(web.get("/admin").text)
+    token = csrf_of(web.get("/admin").text)
     assert web.post(f"{PAGE}/keys", data={"csrf": token, "name": "x"}).status_code == 403
     web.post("/admin/logout", data={"csrf": token})
-    _sign_in(web, "olga@example.org")
+    sign_in(web, "olga@example.org")
     assert 'href="/admin/integration"' in web.get("/admin").text
     assert web.post(f"{PAGE}/keys", data={"name": "x"}).status_code == 403
     forged = {"url": "https://evil.example/", "csrf": "forged"}

@@ -96,6 +96,7 @@ def test_an_outcome_from_the_step_form_has_the_documented_shape(
                     for i in schedule
                 ],
                 "created_at": created,
+                "case_status": "plan",
             }
         ],
         "next_after": None,
@@ -227,5 +228,32 @@ def test_the_openapi_document_describes_the_route(web: TestClient) -> None:
     shape = document["components"]["schemas"]["OutcomeOut"]["properties"]
     assert set(shape) == {
         "id", "campaign_id", "debtor_reference", "scene", "action", "node", "language",
-        "details", "installments", "created_at",
+        "details", "installments", "created_at", "case_status",
     }  # fmt: skip
+    changes = document["paths"]["/api/v1/campaigns/{campaign_id}/status-changes"]["get"]
+    assert {p["name"] for p in changes["parameters"]} >= {"campaign_id", "after", "limit"}
+
+
+def test_status_changes_are_listed_oldest_first_page_by_page(
+    web: TestClient, campaign: dict[str, str], db: Session, key: str, campaign_id: int
+) -> None:
+    token = campaign[NL]
+    soon = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    form = {"submission": str(uuid.uuid4()), "date": soon}
+    assert web.post(f"/v/{token}/step/later?lang=nl", data=form).status_code == 303
+    form = {"submission": str(uuid.uuid4()), "reason": "Ik ben verhuisd."}
+    assert web.post(f"/v/{token}/step/dispute?lang=nl", data=form).status_code == 303
+    path = f"/api/v1/campaigns/{campaign_id}/status-changes"
+    first = _get(web, key, path, limit=1)
+    (change,) = first["status_changes"]
+    assert {k: change[k] for k in ("debtor_reference", "previous_status", "status")} == {
+        "debtor_reference": NL, "previous_status": "open", "status": "promised",
+    }  # fmt: skip
+    assert change["open_cents"] == 14820 and change["changed_at"].endswith("Z")
+    second = _get(web, key, path, after=first["next_after"])
+    assert [(c["previous_status"], c["status"]) for c in second["status_changes"]] == [
+        ("promised", "disputed")
+    ]
+    assert second["next_after"] is None
+    outcomes = _get(web, key, f"/api/v1/campaigns/{campaign_id}/outcomes")["outcomes"]
+    assert {o["case_status"] for o in outcomes} == {"disputed"}

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from typer.testing import CliRunner
 
+from app.background import Dispatcher
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
@@ -34,7 +35,6 @@ from app.models import Debtor, Outcome, WebhookDelivery, WebhookEndpoint
 from app.webhook_targets import PrivateAddressError
 from app.webhooks import (
     DeliveryReport,
-    Dispatcher,
     RetryPolicy,
     add_endpoint,
     as_utc,
@@ -176,8 +176,11 @@ def _deliveries(db: Session) -> list[WebhookDelivery]:
     return list(db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
 
 
-def _dispute(web: TestClient, token: str) -> None:
-    _post(web, token, "dispute", {"reason": "Ik ben verhuisd.", "phone": "+31 6 1234 5678"})
+def _ask_callback(web: TestClient, token: str) -> None:
+    """An outcome that leaves the case's status as it was: one webhook, an outcome's."""
+    page = web.get(f"/v/{token}/step/callback?lang=nl").text
+    slot = re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)[-1]
+    _post(web, token, "callback", {"phone": "+31 6 1234 5678", "slot": slot})
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ def test_a_stored_step_queues_one_delivery_per_active_endpoint(
     off = add_endpoint(db, "https://crm.example/off", allow_private=True)
     off.active = False
     db.commit()
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
     deliveries = _deliveries(db)
     assert sorted(d.endpoint_id for d in deliveries) == [everyone, mine]
     assert {d.status for d in deliveries} == {"pending"} and {d.attempts for d in deliveries} == {0}
@@ -313,6 +316,7 @@ def test_an_outcome_from_the_step_form_is_sent_signed_with_its_idempotency_key(
             "details": {"phone": "+31 6 1234 5678", "slot": slot},
             "installments": [],
             "created_at": as_utc(outcome.created_at).isoformat().replace("+00:00", "Z"),
+            "case_status": "open",
         },
     }
     assert datetime.fromisoformat(body["created_at"]).tzinfo is not None
@@ -347,8 +351,12 @@ def test_a_payment_plan_and_a_payment_are_sent_with_their_amounts(
 
     report = _deliver(sessions, settings, http)
 
-    assert report.delivered == 2
-    plan, paid = sorted((r.json["data"] for r in receiver.requests), key=lambda d: d["id"])
+    assert report.delivered == 3  # and the case's change from open to plan
+    sent = [r.json for r in receiver.requests]
+    (change,) = [body["data"] for body in sent if body["type"] == "case.status_changed"]
+    assert (change["previous_status"], change["status"]) == ("open", "plan")
+    outcomes = [body["data"] for body in sent if body["type"] == "outcome.created"]
+    plan, paid = sorted(outcomes, key=lambda d: d["id"])
     assert plan["action"] == "arrangement"
     assert plan["details"] == {
         "installments": 3,
@@ -372,7 +380,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_until_it_accepts(
     http: httpx.Client,
 ) -> None:
     _endpoint(db, receiver.url)
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
     receiver.answer(500, 503, "hang", 200)
     now = datetime.now(UTC)
     waits = []
@@ -415,7 +423,7 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(
 ) -> None:
     _endpoint(db, receiver.url)
     _endpoint(db, "http://127.0.0.1:9/refused")  # nothing listens there
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
     receiver.answer(*[500] * 10)
     policy = RetryPolicy(max_attempts=3, base_delay=1, timeout=0.5)
     later = datetime.now(UTC)
@@ -443,7 +451,7 @@ def test_one_dead_endpoint_costs_one_timeout_per_run(
 ) -> None:
     _endpoint(db, receiver.url)
     for reference in ("DEMO-NL-1", "DEMO-EN-1", "DEMO-DE-1"):
-        _dispute(web, campaign[reference])
+        _ask_callback(web, campaign[reference])
     receiver.answer("hang", "hang", "hang")
     started = time.monotonic()
     report = _deliver(sessions, settings, http, policy=FAST)
@@ -512,7 +520,7 @@ def test_the_servers_dispatcher_thread_sends_and_stops_with_the_server(
     from app.main import create_app
 
     _endpoint(db, receiver.url)
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
     assert not any(t.name == "vidpay-dispatcher" for t in threading.enumerate())  # not in tests
     served = settings.model_copy(update={"env": "development"})
     with TestClient(create_app(served)):
@@ -571,8 +579,8 @@ def test_a_delivery_to_an_address_that_is_not_public_fails_at_once(
     """Checked again when sending (DNS can change since the endpoint was added): here the
     endpoint was added while private addresses were allowed, and the server no longer does."""
     endpoint_id = _endpoint(db, receiver.url)  # on 127.0.0.1
-    _dispute(web, campaign[NL])
-    _dispute(web, campaign["DEMO-EN-1"])
+    _ask_callback(web, campaign[NL])
+    _ask_callback(web, campaign["DEMO-EN-1"])
     strict = settings.model_copy(update={"allow_private_webhooks": False})
 
     report = Dispatcher(sessions, strict).tick(http)  # the server's thread, one round
@@ -607,8 +615,8 @@ def test_a_paused_endpoint_is_sent_every_outcome_once_resumed(
     endpoint_id = _endpoint(db, receiver.url)
     pause_endpoint(db, endpoint_id)
     db.commit()
-    _dispute(web, campaign[NL])
-    _dispute(web, campaign["DEMO-EN-1"])
+    _ask_callback(web, campaign[NL])
+    _ask_callback(web, campaign["DEMO-EN-1"])
     assert [d.status for d in _deliveries(db)] == ["pending", "pending"]
     held = _deliver(sessions, settings, http)
     assert held.attempted == 0 and receiver.requests == []
@@ -632,11 +640,11 @@ def test_a_removed_endpoint_gives_up_its_queue_and_is_sent_nothing_more(
 ) -> None:
     gone = _endpoint(db, receiver.url)
     kept = _endpoint(db, receiver.url + "?kept")
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
 
     assert remove_endpoint(db, gone) == 1
     db.commit()
-    _dispute(web, campaign["DEMO-EN-1"])
+    _ask_callback(web, campaign["DEMO-EN-1"])
 
     deliveries = _deliveries(db)
     assert [(d.endpoint_id, d.status) for d in deliveries] == [
@@ -667,8 +675,8 @@ def test_failed_deliveries_are_sent_again_after_a_retry_unless_purged(
     http: httpx.Client,
 ) -> None:
     _endpoint(db, receiver.url)
-    _dispute(web, campaign[NL])
-    _dispute(web, campaign["DEMO-EN-1"])
+    _ask_callback(web, campaign[NL])
+    _ask_callback(web, campaign["DEMO-EN-1"])
     receiver.answer(500, 500)
     once = RetryPolicy(max_attempts=1, timeout=0.5)
     while _deliver(sessions, settings, http, policy=once).attempted:
@@ -717,7 +725,7 @@ def test_the_command_line_adds_lists_and_delivers(
     assert db.get(WebhookEndpoint, endpoint_id) is not None
     assert runner.invoke(cli, ["webhook", "add", "ftp://x.example/"]).exit_code == 2
     assert runner.invoke(cli, ["webhook", "add", receiver.url, "--campaign", "99"]).exit_code == 2
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
     listed = runner.invoke(cli, ["webhook", "list"])
     assert listed.stdout == (
         f"{endpoint_id}\t{own}\tactive\t{receiver.url}\tpending=1 delivered=0 failed=0\n"
@@ -768,7 +776,7 @@ def test_the_command_line_pauses_resumes_removes_and_retries(
     monkeypatch.setenv("VIDPAY_ALLOW_PRIVATE_WEBHOOKS", "true")  # the receiver is on loopback
     runner = CliRunner()
     endpoint_id = _endpoint(db, receiver.url)
-    _dispute(web, campaign[NL])
+    _ask_callback(web, campaign[NL])
 
     def run(*args: str) -> str:
         result = runner.invoke(cli, list(args))
@@ -794,3 +802,26 @@ def test_the_command_line_pauses_resumes_removes_and_retries(
         refused = runner.invoke(cli, args)
         assert refused.exit_code == 2 and "no webhook endpoint" in refused.stderr
     assert runner.invoke(cli, ["webhooks", "retry", "--endpoint", "99"]).exit_code == 2
+
+
+def test_a_status_change_is_sent_signed_as_its_own_event(
+    web: TestClient,
+    campaign: dict[str, str],
+    db: Session,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+) -> None:
+    endpoint_id = _endpoint(db, receiver.url)
+    _post(web, campaign[NL], "dispute", {"reason": "Ik ben verhuisd."})
+    assert _deliver(sessions, settings, http).delivered == 2
+    (request,) = [r for r in receiver.requests if r.json["type"] == "case.status_changed"]
+    assert request.headers["x-vidpay-event"] == "case.status_changed"
+    secret = endpoint_secret(b"test-secret", endpoint_id)
+    assert verify_signature(secret, request.headers["x-vidpay-signature"], request.body)
+    data = request.json["data"]
+    assert {k: data[k] for k in ("debtor_reference", "previous_status", "status")} == {
+        "debtor_reference": NL, "previous_status": "open", "status": "disputed",
+    }  # fmt: skip
+    assert (data["open_cents"], data["paid_cents"]) == (14820, 0)

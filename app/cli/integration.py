@@ -209,7 +209,8 @@ def webhooks_deliver(
     """Send the due webhook deliveries once (for cron), or keep sending with --loop."""
     import httpx
 
-    from app.webhooks import USER_AGENT, Dispatcher, deliver_due
+    from app.background import Dispatcher
+    from app.webhooks import USER_AGENT, deliver_due
 
     settings = Settings()
     if not loop:

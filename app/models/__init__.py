@@ -2,7 +2,7 @@
 
 from app.models.base import Base
 from app.models.campaign import Campaign, Variant
-from app.models.case_file import CaseNote, Document
+from app.models.case_file import CaseNote, Document, StatusChange
 from app.models.debtor import Debtor
 from app.models.event import Event
 from app.models.operator import (
@@ -29,6 +29,7 @@ __all__ = [
     "Outcome",
     "Payment",
     "RenderJob",
+    "StatusChange",
     "User",
     "Variant",
     "WebhookDelivery",

@@ -43,3 +43,17 @@ class CaseNote(Timestamped, Base):
     verdict: Mapped[str | None] = mapped_column(String(16))
     amount_cents: Mapped[int | None]  # a confirmed payment's amount
     text: Mapped[str] = mapped_column(Text, default="")
+
+
+class StatusChange(Timestamped, Base):
+    """The case's status moved (``app.case_status``): told to integrations as a
+    ``case.status_changed`` webhook and listed by the API."""
+
+    __tablename__ = "case_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    previous: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    open_cents: Mapped[int]
+    paid_cents: Mapped[int]

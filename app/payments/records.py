@@ -7,6 +7,7 @@ retries its webhook), and a payment becomes an outcome once, when it is first se
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete, select
@@ -102,13 +103,14 @@ def _unavailable(step: Step) -> Exception:
     return StepError([step._("Paying online is not possible right now. Please try again later.")])
 
 
-def settle(session: Session, payment_id: int, status: str) -> Payment | None:
+def settle(session: Session, payment_id: int, status: str, today: date) -> Payment | None:
     """Take a status the provider reported, under the debtor's lock: the webhook, the
-    debtor's return and the demo bank may report the same payment at the same moment."""
+    debtor's return and the demo bank may report the same payment at the same moment.
+    ``today`` dates the case, whose status a payment may change."""
     payment = session.get(Payment, payment_id)
     if payment is None:
         return None
-    with debtor_locked(session, payment.debtor_id, link_alive=False):  # money is recorded
+    with debtor_locked(session, payment.debtor_id, link_alive=False, today=today):  # money
         payment = session.get(Payment, payment_id, populate_existing=True)
         assert payment is not None
         apply_status(session, payment, status)

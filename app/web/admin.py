@@ -39,7 +39,6 @@ from app.auth import (
 from app.csv_safe import SafeWriter
 from app.deps import AppState, SessionDep, StateDep
 from app.funnel import (
-    ACTION_LABELS,
     NODE_STAGES,
     STAGES,
     CampaignSummary,
@@ -55,6 +54,7 @@ from app.funnel import (
     outcome_rows,
 )
 from app.models import Campaign, RenderJob, User
+from app.outcome_labels import action_label, detail_labels, node_label
 from app.stats import ALPHA, Comparison, compare
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
@@ -302,13 +302,15 @@ def campaign_page(
         if len(rows) == SHOWN_OUTCOMES
         else len(rows),
         may_export=user.role == "operator",
-        action_labels=ACTION_LABELS,
+        action_label=action_label,
+        node_label=node_label,
+        node_titles={scene_id: info.node_titles for scene_id, info in scenes.items()},
+        details=detail_labels,
         stages=STAGES,
         node_stages=NODE_STAGES,
         local=lambda moment: moment.astimezone(zone),
         percent=_percent,
         drop=_drop,
-        details=_details_text,
     )
 
 
@@ -367,15 +369,6 @@ def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def _details_text(details: dict[str, Any]) -> str:
-    parts = []
-    for key, value in details.items():
-        if key.endswith("_cents") and isinstance(value, int):
-            value = f"€ {value / 100:,.2f}"
-        parts.append(f"{key.removesuffix('_cents').replace('_', ' ')}: {value}")
-    return "; ".join(parts)
 
 
 def _render_status(job: RenderJob | None) -> dict[str, Any]:

@@ -6,13 +6,14 @@ Readable at a glance (labels and values on the bars), accessible (a ``<title>`` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from app.deps import AppState
 from app.funnel import NODE_STAGES, STAGES, Funnel, NodeFunnel, node_funnels
+from app.outcome_labels import node_titles
 from render.content import SceneNotFoundError
 from render.problems import ContentError
 
@@ -22,6 +23,7 @@ class SceneInfo:
     id: str
     title: str
     nodes: list[tuple[str, bool, bool]]  # in the scene's order: (node, has choices, has a step)
+    node_titles: dict[str, str] = field(default_factory=dict)  # for the nodes that have one
 
 
 def scenes_of(state: AppState, scene_ids: list[str]) -> dict[str, SceneInfo]:
@@ -32,7 +34,7 @@ def scenes_of(state: AppState, scene_ids: list[str]) -> dict[str, SceneInfo]:
         except (SceneNotFoundError, ContentError, OSError):
             continue  # the scene file is gone or broken: show the numbers without its order
         nodes = [(n, bool(b.choices), b.action is not None) for n, b in scene.nodes.items()]
-        found[scene_id] = SceneInfo(scene_id, scene.title, nodes)
+        found[scene_id] = SceneInfo(scene_id, scene.title, nodes, node_titles(scene))
     return found
 
 

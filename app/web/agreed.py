@@ -1,9 +1,10 @@
 """What the debtor agreed, confirmed: the reference, the dates and amounts, what comes next,
-and the dates as a calendar file. Read from the case, never from the form that made it."""
+the dates as a calendar file and all of it as a PDF receipt. Read from the case, never from
+the form that made it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,8 @@ from app.case import Case, case_of
 from app.deps import SessionDep, StateDep, Visit, VisitDep
 from app.i18n import day, money
 from app.models import Outcome
+from app.models.base import as_utc
+from app.receipt import Receipt, receipt_pdf
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
 from app.web.urls import agreed_url, node_url
@@ -28,8 +31,7 @@ def reference(visit: Visit, agreed: Outcome) -> str:
 
 
 def _agreed(visit: Visit, session: SessionDep, state: StateDep) -> tuple[Case, Outcome]:
-    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
-    case = case_of(session, visit.debtor, today)
+    case = case_of(session, visit.debtor, state.settings.today())
     agreed = case.plan or case.promise
     if agreed is None:
         raise HTTPException(status_code=404)  # nothing agreed (yet, or any more)
@@ -69,6 +71,7 @@ def agreed_page(
         ] if case.plan is not None else [],
         next_step=next_step, next_link=node_url(token, language, after, mode=mode),
         ics_link=agreed_url(token, language, mode=mode, calendar=True),
+        pdf_link=agreed_url(token, language, receipt=True),
     )  # fmt: skip
     return state.templates.TemplateResponse(request, "agreed.html", context)
 
@@ -95,3 +98,29 @@ def agreed_calendar(token: str, visit: VisitDep, state: StateDep, session: Sessi
     body = calendar_file(dates, link=link, name=_("What we agreed"))
     headers = {"Content-Disposition": 'attachment; filename="payments.ics"'}
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+@router.get("/v/{token}/agreed.pdf")
+def agreed_receipt(token: str, visit: VisitDep, state: StateDep, session: SessionDep) -> Response:
+    """What was agreed as a PDF receipt in the debtor's language, to keep or to print."""
+    case, agreed = _agreed(visit, session, state)
+    zone = ZoneInfo(state.settings.timezone)
+    scene, language = visit.loaded.scene, visit.language
+    created = as_utc(agreed.created_at)
+    receipt = Receipt(
+        language=language,
+        creditor=visit.debtor.campaign.name,
+        name=visit.debtor.name,
+        reference=reference(visit, agreed),
+        agreed_on=created.astimezone(zone).date(),
+        made_on=state.settings.today(),
+        plan=case.plan is not None,
+        dues=case.dues,
+        open_cents=case.open_cents,
+        phone=scene.contact.phone,
+        hours=visit.loaded.say(language, {})("{hours}") if scene.contact.hours else None,
+    )
+    body = receipt_pdf(receipt)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", receipt.reference).strip(".-")[:80] or "receipt"
+    headers = {"Content-Disposition": f'attachment; filename="receipt-{name}.pdf"'}
+    return Response(body, media_type="application/pdf", headers=headers)

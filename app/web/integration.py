@@ -1,5 +1,9 @@
 """The integration API: a creditor's collection system pulls outcomes with an API key.
 
+``GET /api/v1/campaigns/{id}/status-changes`` lists, the same way, every change of a debtor's
+case status (``open``, ``promised``, ``plan``, ``behind``, ``paid``, ``disputed``, ``review``,
+``help``): what a ``case.status_changed`` webhook tells, for a system that pulls.
+
 ``GET /api/v1/campaigns/{id}/outcomes`` (``Authorization: Bearer vp_...``) lists a campaign's
 outcomes oldest first, ``limit`` at a time. To read them all, or only what is new since the
 last time, pass the previous page's ``next_after`` as ``after`` until it is null. ``since``
@@ -27,9 +31,9 @@ from starlette.exceptions import HTTPException
 
 from app.apikeys import ApiKeyDep
 from app.deps import SessionDep
-from app.models import Campaign, Debtor, Outcome
+from app.models import Campaign, Debtor, Outcome, StatusChange
 from app.web.params import Cursor, DbId
-from app.webhooks import OutcomeOut, as_utc, describe
+from app.webhooks import OutcomeOut, StatusChangeOut, as_utc, describe, describe_status_change
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -111,13 +115,66 @@ def list_outcomes(
             parameters["since"] = as_utc(since).isoformat().replace("+00:00", "Z")
         following = f"/api/v1/campaigns/{campaign_id}/outcomes?{urlencode(parameters)}"
     page = OutcomePage(
-        campaign=CampaignOut(
-            id=campaign.id,
-            name=campaign.name,
-            purged_at=as_utc(campaign.purged_at) if campaign.purged_at else None,
-        ),
+        campaign=_campaign_out(campaign),
         outcomes=describe(session, outcomes),
         next_after=next_after,
         next=following,
     )
     return JSONResponse(page.model_dump(mode="json"))
+
+
+class StatusChangePage(BaseModel):
+    campaign: CampaignOut
+    status_changes: list[StatusChangeOut]
+    next_after: int | None = Field(
+        description="Pass as ``after`` for the next page; null when this is the last page"
+    )
+    next: str | None = Field(description="The next page's path and query, or null")
+
+
+@router.get(
+    "/campaigns/{campaign_id}/status-changes",
+    response_model=StatusChangePage,
+    responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
+)
+def list_status_changes(
+    campaign_id: DbId,
+    _key: ApiKeyDep,
+    session: SessionDep,
+    after: Cursor = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> JSONResponse:
+    """A campaign's case status changes, oldest first, one page at a time."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise HTTPException(status_code=404, detail="no such campaign")
+    query = (
+        select(StatusChange, Debtor)
+        .join(Debtor, Debtor.id == StatusChange.debtor_id)
+        .where(Debtor.campaign_id == campaign_id, StatusChange.id > after)
+        .order_by(StatusChange.id)
+        .limit(limit + 1)
+    )
+    rows = session.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_after = rows[-1][0].id if more else None
+    following = None
+    if next_after is not None:
+        query_text = urlencode({"after": next_after, "limit": limit})
+        following = f"/api/v1/campaigns/{campaign_id}/status-changes?{query_text}"
+    page = StatusChangePage(
+        campaign=_campaign_out(campaign),
+        status_changes=[describe_status_change(change, debtor) for change, debtor in rows],
+        next_after=next_after,
+        next=following,
+    )
+    return JSONResponse(page.model_dump(mode="json"))
+
+
+def _campaign_out(campaign: Campaign) -> CampaignOut:
+    return CampaignOut(
+        id=campaign.id,
+        name=campaign.name,
+        purged_at=as_utc(campaign.purged_at) if campaign.purged_at else None,
+    )

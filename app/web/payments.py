@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -61,7 +62,7 @@ def demo_settle(
     if payment is None or outcome not in ("paid", "canceled"):
         raise HTTPException(status_code=404 if payment is None else 422)
     demo.settle(provider_id, outcome)
-    _settle_or_busy(session, payment.id, demo.status(provider_id))
+    _settle_or_busy(session, payment.id, demo.status(provider_id), state.settings.today())
     return RedirectResponse(demo.return_urls[provider_id], status_code=303)
 
 
@@ -80,15 +81,16 @@ def payment_webhook(
         status = state.payments.status(id)
     except PaymentError:
         return PlainTextResponse("try again", status_code=503)
-    _settle_or_busy(session, payment.id, status)  # committed before Mollie hears "ok"
+    today = state.settings.today()
+    _settle_or_busy(session, payment.id, status, today)  # committed before Mollie hears "ok"
     return PlainTextResponse("ok")
 
 
-def _settle_or_busy(session: Session, payment_id: int, status: str) -> None:
+def _settle_or_busy(session: Session, payment_id: int, status: str, today: date) -> None:
     """Settle under the debtor's lock; a 503 when the lock cannot be had (the provider and the
     demo bank send again, and nothing was stored)."""
     try:
-        settle(session, payment_id, status)
+        settle(session, payment_id, status, today)
     except BusyError as exc:
         raise HTTPException(status_code=503, detail="try again") from exc
 
@@ -118,7 +120,7 @@ def payment_return(
     if payment.provider_id is not None:
         with contextlib.suppress(PaymentError, BusyError):  # else the webhook tells us
             status = state.payments.status(payment.provider_id)
-            payment = settle(session, payment.id, status) or payment
+            payment = settle(session, payment.id, status, state.settings.today()) or payment
     after = visit.loaded.scene.nodes[node].next or node
     context = page_context(
         request,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -90,7 +88,7 @@ def player_page(
 
 
 def _case(session: Session, state: AppState, visit: Visit) -> Case:
-    return case_of(session, visit.debtor, datetime.now(ZoneInfo(state.settings.timezone)).date())
+    return case_of(session, visit.debtor, state.settings.today())
 
 
 def _agreed_link(case: Case, visit: Visit, token: str, mode: str) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -58,7 +57,7 @@ class Step:
         return self.now().date()
 
     def now(self) -> datetime:
-        return datetime.now(ZoneInfo(self.state.settings.timezone)).replace(tzinfo=None)
+        return self.state.settings.now()
 
 
 def held_case(step: Step) -> Case:

@@ -154,7 +154,7 @@ def _take(step: Step, action: str) -> Any:
     if action == "pay":  # the payment takes the lock itself, but not while the provider answers
         return start_payment(step)
     try:
-        with debtor_locked(step.session, step.visit.debtor.id) as debtor:
+        with debtor_locked(step.session, step.visit.debtor.id, today=step.today()) as debtor:
             if _already_stored(step.session, debtor.id, step.form["submission"]):
                 return None  # sent twice (a double click, a retry): the first answer again
             step.case = case_of(step.session, debtor, step.today())

@@ -20,10 +20,14 @@ def agreed_url(
     mode: str = "video",
     after: str | None = None,
     calendar: bool = False,
+    receipt: bool = False,
 ) -> str:
-    """The confirmation of what the debtor agreed (``calendar``: its dates as an .ics file)."""
+    """The confirmation of what the debtor agreed (``calendar``: its dates as an .ics file;
+    ``receipt``: the PDF receipt)."""
     if calendar:
         return f"/v/{token}/agreed.ics?lang={language}"
+    if receipt:
+        return f"/v/{token}/agreed.pdf?lang={language}"
     then = f"&next={after}" if after else ""
     return f"/v/{token}/agreed?lang={language}&mode={mode}{then}"
 

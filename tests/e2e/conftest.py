@@ -127,11 +127,14 @@ def live_server(
     scene_id: str = "e2e",
     debtors: Path | None = None,
     render: bool = True,
+    database_url: str | None = None,
+    allow_private_webhooks: bool = False,
 ) -> Iterator[LiveServer]:
     """Render the scene into ``work``, import its debtors, serve the app until the end.
 
     The e2e scene by default; ``render=False`` serves a content root without any video, for
-    the pages that need none (the text version, the steps)."""
+    the pages that need none (the text version, the steps). ``database_url`` serves another
+    database than the SQLite file in ``work`` (an empty one)."""
     content = ContentRoot(root)
     scene = load_scene(content.find_scene(scene_id), content)
     media = work / "media"
@@ -147,6 +150,8 @@ def live_server(
         media=media,
         base_url=base_url,
         secret_key="e2e-tests-secret",
+        database_url=database_url,
+        allow_private_webhooks=allow_private_webhooks,
     )
     upgrade(settings.database)
     engine = make_engine(settings.database)
