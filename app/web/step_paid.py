@@ -3,9 +3,8 @@ and the page that confirms it. An operator checks it; until then the case is in 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -86,7 +85,7 @@ def reported_page(
     then: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The payment the debtor reported, as stored, and that we check it and let them know."""
-    today = datetime.now(ZoneInfo(state.settings.timezone)).date()
+    today = state.settings.now().date()
     case = case_of(session, visit.debtor, today)
     reported = case.reported_paid
     if reported is None:
