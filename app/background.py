@@ -96,7 +96,9 @@ class Dispatcher:
         if self._last_purge is None or time.monotonic() - self._last_purge >= self.purge_every:
             self._last_purge = time.monotonic()
             try:
-                purged = purge_expired(self.sessions, self.settings.media_dir)
+                purged = purge_expired(
+                    self.sessions, self.settings.media_dir, documents=self.settings.documents_dir
+                )
                 if purged:
                     log.info("purged campaigns past their retention: %s", purged)
                     if self.on_purge is not None:

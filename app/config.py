@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from render.content import ContentRoot
+from render.content import BUNDLED, ContentRoot
 
 DEFAULT_RETENTION_DAYS = 180  # personal data of a campaign is purged this long after it starts
 
@@ -33,6 +33,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_URL", "VIDPAY_DATABASE_URL")
     )
     media: Path | None = None  # rendered segments; default <var>/media
+    documents: Path | None = None  # files debtors send (proofs of payment); default <var>/documents
     secret_key: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Europe/Amsterdam"
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     mollie_api_url: str = "https://api.mollie.com/v2"
     max_body_bytes: int = 16_384  # the largest form or event a debtor's browser may send
     max_upload_bytes: int = 50_000_000  # a campaign CSV uploaded on the admin pages (50 MB)
+    max_proof_bytes: int = 10_000_000  # a proof of payment a debtor sends (10 MB)
     render_executor: Literal["local", "celery"] = "local"  # renders started from the admin pages
     allow_private_webhooks: bool = False  # webhooks to loopback, private, link-local addresses
 
@@ -50,6 +52,17 @@ class Settings(BaseSettings):
             raise ValueError("VIDPAY_SECRET_KEY must be set in production")
         if self.payment_provider == "mollie" and not self.mollie_api_key:
             raise ValueError("VIDPAY_MOLLIE_API_KEY must be set for the mollie payment provider")
+        return self
+
+    @model_validator(mode="after")
+    def _documents_are_not_served(self) -> Settings:
+        """Debtors' documents are personal: never in a folder the web server serves."""
+        documents = self.documents_dir.resolve()
+        for served in (self.media_dir, self.content.static_dir, BUNDLED / "static"):
+            if documents.is_relative_to(served.resolve()):
+                raise ValueError(
+                    f"VIDPAY_DOCUMENTS ({documents}) must not lie inside a served folder ({served})"
+                )
         return self
 
     @property
@@ -72,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.media or self.var / "media"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.documents or self.var / "documents"
 
     @property
     def database(self) -> str:

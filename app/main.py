@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
@@ -36,19 +37,24 @@ from app.web import (
     admin,
     admin_actions,
     admin_cases,
+    admin_documents,
     admin_integration,
     agreed,
     api,
     integration,
     payments,
     player,
+    step_paid,
     steps,
     verify,
 )
 from app.web.debtor_route import with_debtor_headers
+from app.web.steps import PROOF_PATH
+from app.web.uploads import BODY_TOO_LARGE, BodyTooLargeError
 from render.content import BUNDLED
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PROOF_FORM_BYTES = 65_536  # a proof's form fields and multipart headers, beside the file
 log = logging.getLogger(__name__)
 
 
@@ -56,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     upgrade(settings.database)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
+    settings.documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     provider = make_provider(settings)
 
@@ -99,12 +106,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    for module in (player, steps, agreed, payments, verify, api):
+    for module in (player, steps, step_paid, agreed, payments, verify, api):
         app.include_router(module.router)
     app.include_router(integration.router)
     app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
     app.include_router(admin_integration.router)
     app.include_router(admin_cases.router)
+    app.include_router(admin_documents.router)
     app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
@@ -118,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         limit=settings.max_body_bytes,
         uploads={"/admin/campaigns/new": settings.max_upload_bytes},
+        answered={PROOF_PATH: settings.max_proof_bytes + PROOF_FORM_BYTES},
     )
     from app.web.headers import SecurityHeaders  # outermost: HSTS, nosniff, no-store on /api/
 
@@ -184,19 +193,34 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> Res
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes before anything reads them whole."""
 
-    def __init__(self, app: ASGIApp, limit: int, uploads: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        uploads: dict[str, int] | None = None,
+        answered: dict[re.Pattern[str], int] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
         self.uploads = uploads or {}  # paths that take a file, and their own limit
+        # Paths (patterns) with their own limit whose route answers a body over it with its
+        # own page (a debtor's, in their language): the route is told, the body is not read.
+        self.answered = answered or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.uploads.get(scope["path"], self.limit)
+        path = scope["path"]
+        own = next((n for pattern, n in self.answered.items() if pattern.fullmatch(path)), None)
+        limit = self.uploads.get(path, self.limit) if own is None else own
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._too_large(scope["path"], limit)(scope, receive, send)
+            if own is None:
+                await self._too_large(path, limit)(scope, receive, send)
+                return
+            scope[BODY_TOO_LARGE] = True
+            await self.app(scope, _unread(receive), send)
             return
         received = 0
 
@@ -205,7 +229,7 @@ class BodyLimit:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
-                raise HTTPException(status_code=413, detail=self._message(scope["path"], limit))
+                raise BodyTooLargeError(status_code=413, detail=self._message(path, limit))
             return message
 
         await self.app(scope, counted, send)
@@ -227,3 +251,20 @@ class BodyLimit:
             f'<p><a href="{escape(path)}">Back</a></p></main></html>'
         )
         return HTMLResponse(page, status_code=413)
+
+
+def _unread(receive: Receive) -> Receive:
+    """A body that is not read: empty to the app, what the client sends is let go unseen."""
+    given = False
+
+    async def empty() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+
+    return empty

@@ -42,6 +42,7 @@ DETAIL_LABELS = {
     "reference": "Payment reference",
     "referred": "Referred to debt help",
     "payment": "Payment ID",
+    "document_id": "Proof of payment (document id)",
 }
 DATE_LABELS = {"later": "Promised date", "paid": "Paid on"}  # what ``date`` means per action
 

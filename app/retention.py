@@ -12,6 +12,8 @@ after a campaign was created, from the dispatcher's daily ``purge_expired``) rem
   language switches), so error texts the browser sent go;
 - the stored bodies of webhook deliveries for the campaign's outcomes (pending ones are
   given up);
+- the documents debtors sent (proofs of payment): their rows, and the campaign's folder of
+  them (``<documents>/<campaign id>/``) with every file in it;
 - the debtors' personal manifests (``manifests/<scene>/<lang>/d<debtor id>.json``) and every
   segment only they point at (video, captions, poster), with the speech and soundtrack files
   only those segments used.
@@ -37,6 +39,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
+from app.documents import delete_rows, remove_folder
 from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
 
@@ -59,6 +62,7 @@ class PurgeReport:
     outcomes: int = 0
     events: int = 0
     deliveries: int = 0
+    documents: int = 0
     files: list[Path] = field(default_factory=list)
 
 
@@ -219,10 +223,12 @@ def purge_campaign(
     campaign_id: int,
     media_dir: Path,
     *,
+    documents: Path,
     now: datetime | None = None,
 ) -> PurgeReport | None:
-    """Purge one campaign: the database first (committed), then its personal files. Running it
-    again on a purged campaign removes any files left behind. None for an unknown campaign."""
+    """Purge one campaign: the database first (committed), then its personal files and the
+    documents its debtors sent. Running it again on a purged campaign removes any files left
+    behind. None for an unknown campaign."""
     with sessions() as session, session.begin():
         # the write lock first (SQLite), the campaign's row lock (PostgreSQL): an event being
         # stored for one of its debtors is either in before the purge scrubs, or refused
@@ -234,10 +240,12 @@ def purge_campaign(
             report = scrub(session, campaign, now=now)
         else:
             report = PurgeReport(campaign_id)
+        report.documents = delete_rows(session, campaign_id)
         debtor_ids = set(
             session.scalars(select(Debtor.id).where(Debtor.campaign_id == campaign_id))
         )
     report.files = remove_personal_media(media_dir, debtor_ids)
+    report.files += remove_folder(documents, campaign_id)
     return report
 
 
@@ -246,7 +254,11 @@ def expired(campaign: Campaign, now: datetime) -> bool:
 
 
 def purge_expired(
-    sessions: sessionmaker[Session], media_dir: Path, *, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    media_dir: Path,
+    *,
+    documents: Path,
+    now: datetime | None = None,
 ) -> list[int]:
     """Purge every campaign past its retention period; returns their ids."""
     moment = as_utc(now) if now else datetime.now(UTC)
@@ -254,5 +266,5 @@ def purge_expired(
         candidates = session.scalars(select(Campaign).where(Campaign.purged_at.is_(None))).all()
         due = [c.id for c in candidates if expired(c, moment)]
     for campaign_id in due:
-        purge_campaign(sessions, campaign_id, media_dir, now=moment)
+        purge_campaign(sessions, campaign_id, media_dir, documents=documents, now=moment)
     return due

@@ -7,6 +7,7 @@ offered: a browser can send anything.
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -114,13 +115,46 @@ def check_later(scene: Scene, day: date, today: date) -> date:
     return day
 
 
+def paid_window(today: date) -> tuple[date, date]:
+    """The dates a payment reported as made may have been made on: the past year."""
+    return today - timedelta(days=366), today
+
+
 def check_paid_date(day: date, today: date) -> date:
     """A payment date in the past year, not in the future."""
-    if day > today:
+    earliest, latest = paid_window(today)
+    if day > latest:
         raise RuleError("paid_future")
-    if day < today - timedelta(days=366):
+    if day < earliest:
         raise RuleError("paid_too_old")
     return day
+
+
+# Euros as people type them: 25 · 25,5 · 25.50 · € 1.234,56 · 1,234.56 · 1 234,56
+_EUROS = re.compile(r"(\d{1,3}(?:([.,\s])\d{3})(?:\2\d{3})*|\d+)(?:[.,](\d{1,2}))?")
+
+
+def euro_cents(text: str) -> int:
+    """An amount typed in euros, as whole cents; a comma or a dot before the cents.
+
+    A group of three digits after a separator is thousands (``1.234`` is 1234 euros), as a
+    decimal part has at most two digits."""
+    cleaned = text.strip().removeprefix("€").removeprefix("EUR").strip().replace("\u00a0", " ")
+    found = _EUROS.fullmatch(cleaned)
+    if found is None:
+        raise RuleError("amount_format")
+    whole = re.sub(r"\D", "", found.group(1))
+    cents = (found.group(3) or "").ljust(2, "0")
+    return int(whole) * 100 + int(cents)
+
+
+def check_paid_amount(cents: int, open_cents: int) -> int:
+    """A payment the debtor says they made: more than nothing, not more than is open."""
+    if cents <= 0:
+        raise RuleError("amount_zero")
+    if cents > open_cents:
+        raise RuleError("amount_over", open_cents=open_cents)
+    return cents
 
 
 def callback_slots(scene: Scene, now: datetime) -> list[datetime]:

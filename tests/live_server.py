@@ -118,7 +118,7 @@ def _import(work: Path, settings: Settings, count: int, verify: str | None) -> d
         campaign = import_campaign(
             session, scene=scene, rows=rows, name="Live", key=settings.key, verify=verify
         )
-        found = links(session, campaign.id, key=settings.key, base_url="")
+        found = list(links(session, campaign.id, key=settings.key, base_url=""))  # in the block
     engine.dispose()
     return {reference: link.removeprefix("/v/") for reference, link in found}
 

@@ -100,7 +100,11 @@ def played(web: TestClient, campaign: dict[str, str], db: Session) -> int:
     _watch(web, de, "de", *intro)
     _send(web, de, "choice", "menu", "de", target="already_paid")
     _step(
-        web, de, "already_paid", "de", {"date": _today().isoformat(), "reference": "=HYPERLINK(1)"}
+        web,
+        de,
+        "already_paid",
+        "de",
+        {"amount": "12,50", "date": _today().isoformat(), "reference": "=HYPERLINK(1)"},
     )
 
     _send(web, tr, "open", "intro", "tr", start="intro")
@@ -170,7 +174,9 @@ def test_outcomes_are_counted_and_filtered(db: Session, played: int) -> None:
         ("DEMO-DE-1", "de", "arrears-firm", "paid", "already_paid"),
         ("DEMO-NL-1", "nl", "arrears", "later", "later"),
     ]  # the newest first
-    assert everything[0].details == {"date": _today().isoformat(), "reference": "=HYPERLINK(1)"}
+    assert everything[0].details == {
+        "amount_cents": 1250, "date": _today().isoformat(), "reference": "=HYPERLINK(1)"
+    }  # fmt: skip
 
     def references(**given: object) -> list[str]:
         chosen = OutcomeFilter(**given)  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from app.campaigns import import_campaign, outcomes, read_rows
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
-from app.models import Campaign, Debtor, Event, Outcome, WebhookDelivery
+from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
 from app.webhooks import add_endpoint, deliver_due
 from render.validate import load_scene
@@ -136,7 +136,11 @@ def _fill(web: TestClient, campaign: dict[str, str], db: Session, settings: Sett
         web,
         en,
         "already_paid",
-        {"date": datetime.now(UTC).date().isoformat(), "reference": "NL12 INGB 42"},
+        {
+            "amount": "10.00",
+            "date": datetime.now(UTC).date().isoformat(),
+            "reference": "NL12 INGB 42",
+        },
         lang="en",
     )
     first = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
@@ -240,7 +244,7 @@ def test_purge_removes_personal_data_and_files_and_keeps_the_counts(
         o.action: o.details for o in db.scalars(select(Outcome).where(Outcome.debtor_id.in_(ids)))
     }
     assert details["dispute"] == {}
-    assert details["paid"] == {"date": datetime.now(UTC).date().isoformat()}
+    assert details["paid"] == {"amount_cents": 1000, "date": datetime.now(UTC).date().isoformat()}
     assert set(details["callback"]) == {"slot"}
     assert details["arrangement"]["total_cents"] == 14820
     data = [e.data for e in db.scalars(select(Event).where(Event.debtor_id.in_(ids)))]
@@ -320,13 +324,14 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
     personal = media.manifest("arrears", "nl", {"intro": media.segment(_key(50), [])}, f"d{nl.id}")
     engine = make_engine(settings.database)
     sessions = session_factory(engine)
+    docs = settings.documents_dir
     try:
         with httpx.Client() as client:
             Dispatcher(sessions, settings).tick(client)  # the server's thread, one round
-        assert purge_expired(sessions, settings.media_dir) == []  # done already
+        assert purge_expired(sessions, settings.media_dir, documents=docs) == []  # done already
         later = datetime.now(UTC) + timedelta(days=2)
-        assert purge_expired(sessions, settings.media_dir, now=later) == [other]
-        assert purge_campaign(sessions, 4242, settings.media_dir) is None
+        assert purge_expired(sessions, settings.media_dir, documents=docs, now=later) == [other]
+        assert purge_campaign(sessions, 4242, settings.media_dir, documents=docs) is None
     finally:
         engine.dispose()
     db.expire_all()
@@ -335,3 +340,46 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
     assert not personal.exists()
     assert web.get(f"/v/{campaign[NL]}").status_code == 404
     assert _debtor(db, f"purged-{nl.id}").name == ""
+
+
+def test_purge_removes_the_documents_debtors_sent(
+    web: TestClient, campaign: dict[str, str], other: int, db: Session, settings: Settings
+) -> None:
+    from tests.test_web_steps import PDF, PNG, _proof
+
+    nl = _debtor(db, NL)
+    stranger = _debtor(db, NL, other)
+    for token in (campaign[NL], campaign[EN], _token(settings, stranger)):
+        assert (
+            _proof(web, token, ("bank.pdf", PDF, "application/pdf"), amount="5").status_code == 303
+        )
+    assert _proof(web, campaign[NL], ("foto.png", PNG, "image/png"), amount="5").status_code == 303
+    folder = settings.documents_dir / str(nl.campaign_id)
+    leftover = folder / ("0" * 64)  # a file whose commit never came (a crash): goes too
+    leftover.write_bytes(PDF)
+    theirs = list((settings.documents_dir / str(other)).iterdir())
+    assert len(list(folder.iterdir())) == 4 and len(theirs) == 1
+    engine = make_engine(settings.database)
+    try:
+        report = purge_campaign(
+            session_factory(engine), nl.campaign_id, settings.media_dir,
+            documents=settings.documents_dir,
+        )  # fmt: skip
+        assert report is not None and report.documents == 3
+        assert len([p for p in report.files if p.parent == folder]) == 4
+        assert not folder.exists()
+        again = purge_campaign(
+            session_factory(engine), nl.campaign_id, settings.media_dir,
+            documents=settings.documents_dir,
+        )  # fmt: skip
+        assert again is not None and again.documents == 0 and again.files == []
+    finally:
+        engine.dispose()
+    db.expire_all()
+    left = list(db.scalars(select(Document)))
+    assert [d.debtor_id for d in left] == [stranger.id]
+    assert [p.read_bytes() for p in theirs] == [PDF]
+    paid = db.scalars(
+        select(Outcome).where(Outcome.debtor_id == nl.id, Outcome.action == "paid")
+    ).all()
+    assert all(set(o.details) == {"amount_cents", "date"} for o in paid)  # no reference, no id

@@ -10,8 +10,10 @@ from app.selfservice import (
     callback_slots,
     check_callback,
     check_later,
+    check_paid_amount,
     check_paid_date,
     eligible,
+    euro_cents,
     installment_counts,
     offered_choices,
     plan,
@@ -106,3 +108,20 @@ def test_choices_to_steps_a_debtor_cannot_take_are_not_offered(scene: Scene) -> 
     ]
     assert not eligible(scene, "pay", None)
     assert eligible(scene, "dispute", None)
+
+
+def test_an_amount_paid_is_read_as_people_type_euros() -> None:
+    typed = {
+        "25": 2500, "25,5": 2550, "25.50": 2550, "€ 1.234,56": 123456, "1,234.56": 123456,
+        "1 234,56": 123456, "\u20ac\u00a0148,20": 14820, " 0,01 ": 1,
+    }  # fmt: skip
+    for text, cents in typed.items():
+        assert euro_cents(text) == cents, text
+    for text in ("", "tien", "-5", "1,2,3", "1.2345", "25,", "12e3", "0x10"):
+        with pytest.raises(RuleError, match="amount_format"):
+            euro_cents(text)
+    assert check_paid_amount(14820, 14820) == 14820
+    with pytest.raises(RuleError, match="amount_zero"):
+        check_paid_amount(0, 14820)
+    with pytest.raises(RuleError, match="amount_over"):
+        check_paid_amount(14821, 14820)

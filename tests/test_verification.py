@@ -225,7 +225,9 @@ def test_a_purge_removes_the_answers(
 ) -> None:
     campaign_id = db.scalars(select(Campaign.id)).one()
     engine = make_engine(settings.database)
-    purge_campaign(session_factory(engine), campaign_id, settings.media_dir)
+    purge_campaign(
+        session_factory(engine), campaign_id, settings.media_dir, documents=settings.documents_dir
+    )
     engine.dispose()
     db.expire_all()
     assert {d.verify_hash for d in db.scalars(select(Debtor))} == {None}

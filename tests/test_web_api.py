@@ -128,7 +128,9 @@ def test_a_purge_by_another_process_is_seen_by_the_next_event(
     assert web.post(url, json=_event()).status_code == 201  # the server now knows the link
     engine = make_engine(settings.database)  # the CLI's purge: its own engine, no cache to clear
     (campaign_id,) = db.scalars(select(Campaign.id))
-    purge_campaign(session_factory(engine), campaign_id, settings.media_dir)
+    purge_campaign(
+        session_factory(engine), campaign_id, settings.media_dir, documents=settings.documents_dir
+    )
     engine.dispose()
     assert web.post(url, json=_event()).status_code == 404
     assert _count(db) == 1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +16,9 @@ from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Debtor, Event, Outcome, Payment
+from app.case import case_of
+from app.config import Settings
+from app.models import Debtor, Document, Event, Outcome, Payment
 
 NL = "DEMO-NL-1"  # owes €\u00a0148,20 (Babel writes a no-break space)
 
@@ -141,25 +146,37 @@ def test_dispute_marks_the_debtor_disputed(
     assert debtor is not None and debtor.disputed
 
 
-def test_already_paid_needs_a_past_date(
+def test_already_paid_asks_how_much_and_when(
     web: TestClient, campaign: dict[str, str], db: Session
 ) -> None:
-    token = campaign[NL]
+    token = campaign[NL]  # owes € 148,20
+    today = _today().isoformat()
     tomorrow = (_today() + timedelta(days=1)).isoformat()
-    assert _post(web, token, "already_paid", {"date": tomorrow}).status_code == 422
-    assert _post(web, token, "already_paid", {"date": "2001-01-01"}).status_code == 422
-    assert (
-        _post(
-            web, token, "already_paid", {"date": _today().isoformat(), "reference": "x" * 101}
-        ).status_code
-        == 422
-    )
-    ok = _post(
-        web, token, "already_paid", {"date": _today().isoformat(), "reference": "NL12 INGB 42"}
-    )
-    assert ok.status_code == 303
-    (outcome,) = _outcomes(db)
-    assert outcome.details == {"date": _today().isoformat(), "reference": "NL12 INGB 42"}
+    refused = {
+        "De betaaldatum kan niet in de toekomst liggen.": {"amount": "10", "date": tomorrow},
+        "Kies een datum in het afgelopen jaar.": {"amount": "10", "date": "2001-01-01"},
+        "Het bedrag dat u betaalde moet meer dan nul zijn.": {"amount": "0,00", "date": today},
+        "niet meer zijn dan u verschuldigd bent": {"amount": "148,21", "date": today},
+        "Vul het bedrag in euro in": {"amount": "tien euro", "date": today},
+        "Het betalingskenmerk is te lang.": {"amount": "10", "date": today, "reference": "x" * 101},
+    }
+    for message, fields in refused.items():
+        page = _post(web, token, "already_paid", fields)
+        assert page.status_code == 422, fields
+        assert message in page.text, page.text
+        assert 'role="alert"' in page.text and f'value="{fields["amount"]}"' in page.text
+    assert _outcomes(db) == []
+    for typed, cents in (("148,20", 14820), ("€ 25.5", 2550), ("12", 1200)):
+        fields = {"amount": typed, "date": today, "reference": "NL12 INGB 42"}
+        ok = _post(web, token, "already_paid", fields)
+        assert ok.status_code == 303
+        assert ok.headers["location"].startswith(f"/v/{token}/reported?lang=nl")
+        expected = {"amount_cents": cents, "date": today, "reference": "NL12 INGB 42"}
+        assert _outcomes(db)[-1].details == expected
+    confirmation = web.get(ok.headers["location"])
+    assert confirmation.status_code == 200
+    assert "We controleren uw betaling en laten het u weten." in confirmation.text
+    assert "€\u00a012,00" in confirmation.text and "NL12 INGB 42" in confirmation.text
 
 
 def _slots(page: str) -> list[str]:
@@ -310,3 +327,178 @@ def test_the_demo_checkout_falls_back_to_the_debtors_language(
         page = web.get(f"{path}?lang={lang}")
         assert page.status_code == 200
         assert '<html lang="nl"' in page.text
+
+
+# --- "I already paid" with a proof -----------------------------------------------------------
+
+PDF = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
+
+
+def _proof(
+    web: TestClient,
+    token: str,
+    file: tuple[str, bytes, str] | None,
+    *,
+    submission: str | None = None,
+    amount: str = "148,20",
+) -> Response:
+    form = {"submission": submission or str(uuid.uuid4()), "amount": amount}
+    form |= {"date": _today().isoformat(), "reference": "NL12 INGB 42"}
+    files = {"proof": file} if file is not None else None
+    return web.post(f"/v/{token}/step/already_paid/proof?lang=nl", data=form, files=files)
+
+
+def _documents(db: Session) -> list[Document]:
+    db.expire_all()
+    return list(db.scalars(select(Document).order_by(Document.id)))
+
+
+def _files(settings: Settings) -> list[Path]:
+    return sorted(p for p in settings.documents_dir.rglob("*") if p.is_file())
+
+
+def test_the_paid_form_takes_a_file_with_a_label_and_a_hint(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    page = web.get(f"/v/{campaign[NL]}/step/already_paid?lang=nl").text
+    assert 'enctype="multipart/form-data"' in page
+    assert f'action="/v/{campaign[NL]}/step/already_paid/proof?lang=nl' in page
+    assert '<label for="proof">Bewijs van betaling (als u het heeft)</label>' in page
+    assert 'aria-describedby="proof-hint"' in page and "maximaal 10 MB" in page
+
+
+def test_a_proof_is_stored_outside_the_served_folders_with_the_outcome(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    token = campaign[NL]
+    sent = [("bank.pdf", PDF, "application/pdf"), ("foto.jpg", JPEG, "image/jpeg")]
+    sent += [("../../Schermafbeelding\u00a0été.png", PNG, "text/plain")]  # what a browser says
+    for name, body, browser_type in sent:
+        response = _proof(web, token, (name, body, browser_type), amount="10,00")
+        assert response.status_code == 303, response.text
+        assert response.headers["location"].startswith(f"/v/{token}/reported?lang=nl")
+    documents = _documents(db)
+    assert [d.media_type for d in documents] == ["application/pdf", "image/jpeg", "image/png"]
+    assert [d.filename for d in documents][2] == "Schermafbeelding\u00a0été.png"
+    debtor = db.scalars(select(Debtor).where(Debtor.reference == NL)).one()
+    for document, outcome, (_, body, _) in zip(documents, _outcomes(db), sent, strict=True):
+        path = settings.documents_dir / str(debtor.campaign_id) / document.storage_name
+        assert path.read_bytes() == body and path.stat().st_mode & 0o777 == 0o600
+        assert document.sha256 == hashlib.sha256(body).hexdigest()
+        assert (document.size_bytes, document.kind, document.debtor_id) == (
+            len(body),
+            "proof",
+            debtor.id,
+        )
+        assert document.outcome_id == outcome.id
+        assert outcome.details == {
+            "amount_cents": 1000, "date": _today().isoformat(), "reference": "NL12 INGB 42",
+            "document_id": document.id,
+        }  # fmt: skip
+    assert len(_files(settings)) == 3  # nothing left behind in the temporary folder
+    assert case_of(db, debtor, _today()).status == "review"
+    page = web.get(response.headers["location"]).text
+    assert "We controleren uw betaling en laten het u weten." in page
+    assert "Schermafbeelding" in page
+
+
+def test_no_file_chosen_is_a_report_without_a_proof(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    response = _proof(web, campaign[NL], ("", b"", "application/octet-stream"))
+    assert response.status_code == 303
+    (outcome,) = _outcomes(db)
+    assert "document_id" not in outcome.details and outcome.details["amount_cents"] == 14820
+    assert _documents(db) == [] and _files(settings) == []
+
+
+def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused_and_nothing_is_stored(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    refused = {
+        "Het bestand is geen pdf, jpeg of png.": ("proof.pdf", HTML, "application/pdf"),
+        "Het bestand is leeg.": ("proof.png", b"", "image/png"),
+    }
+    for message, file in refused.items():
+        page = _proof(web, campaign[NL], file, amount="12,34")
+        assert page.status_code == 422
+        assert message in page.text and 'role="alert"' in page.text
+        assert 'value="12,34"' in page.text and 'value="NL12 INGB 42"' in page.text
+    assert _outcomes(db) == [] and _documents(db) == [] and _files(settings) == []
+
+
+def test_a_good_file_with_a_bad_field_is_asked_for_again(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    page = _proof(web, campaign[NL], ("bank.pdf", PDF, "application/pdf"), amount="0")
+    assert page.status_code == 422
+    assert "Kies uw bestand opnieuw." in page.text
+    assert _outcomes(db) == [] and _documents(db) == [] and _files(settings) == []
+
+
+def test_a_proof_over_10_mb_gets_a_friendly_page_and_nothing_is_stored(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    just_over = PDF + b"0" * (10_000_001 - len(PDF))  # the form is read: shown again
+    page = _proof(web, campaign[NL], ("bank.pdf", just_over, "application/pdf"), amount="12")
+    assert page.status_code == 422
+    assert "Het bestand is groter dan 10 MB. Kies een kleiner bestand." in page.text
+    assert 'value="12"' in page.text
+    far_over = PDF + b"0" * 12_000_000  # over the route's body limit: not read at all
+    page = _proof(web, campaign[NL], ("bank.pdf", far_over, "application/pdf"))
+    assert page.status_code == 413
+    assert '<html lang="nl">' in page.text and 'role="alert"' in page.text
+    assert "Het bestand is groter dan 10 MB." in page.text
+    assert _outcomes(db) == [] and _documents(db) == [] and _files(settings) == []
+
+
+def test_a_body_over_the_limit_without_a_length_is_cut_off_kindly(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    boundary = "vidpay-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="proof"; filename="a.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+
+    def chunks() -> Iterator[bytes]:  # sent chunked: no Content-Length to refuse it by
+        yield head + PDF
+        for _ in range(11):
+            yield b"0" * 1_000_000
+
+    response = web.post(
+        f"/v/{campaign[NL]}/step/already_paid/proof?lang=nl",
+        content=chunks(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413
+    assert "Het bestand is groter dan 10 MB." in response.text
+    assert _outcomes(db) == [] and _documents(db) == [] and _files(settings) == []
+
+
+def test_a_proof_sent_twice_is_stored_once(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    submission = str(uuid.uuid4())
+    for _ in range(2):
+        response = _proof(
+            web, campaign[NL], ("bank.pdf", PDF, "application/pdf"), submission=submission
+        )
+        assert response.status_code == 303
+    assert len(_outcomes(db)) == 1 and len(_documents(db)) == 1
+    assert len(_files(settings)) == 1
+
+
+def test_only_the_paid_step_takes_a_file(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    response = web.post(
+        f"/v/{campaign[NL]}/step/dispute/proof?lang=nl",
+        data={"submission": str(uuid.uuid4()), "reason": "Niet van mij."},
+        files={"proof": ("bank.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 404
+    assert _outcomes(db) == [] and _files(settings) == []

@@ -265,12 +265,14 @@ def campaign_purge(
             err=True,
         )
     with _database(settings) as sessions:
-        report = purge_campaign(sessions, campaign_id, settings.media_dir)
+        report = purge_campaign(
+            sessions, campaign_id, settings.media_dir, documents=settings.documents_dir
+        )
     if report is None:
         raise fail_usage(f"no campaign {campaign_id}")
     typer.echo(
         f"purged campaign {campaign_id}: {report.debtors} debtors, {report.outcomes} outcomes, "
         f"{report.events} events, {report.deliveries} webhook deliveries, "
-        f"{len(report.files)} files",
+        f"{report.documents} documents, {len(report.files)} files",
         err=True,
     )

@@ -268,6 +268,9 @@ def purge(campaign_id: DbId, user: OperatorUser, state: StateDep, form: FormDep)
             raise HTTPException(
                 status_code=422, detail="Type the campaign's name to confirm the purge."
             )
-    purge_campaign(state.sessions, campaign_id, state.settings.media_dir)
+    settings = state.settings
+    purge_campaign(
+        state.sessions, campaign_id, settings.media_dir, documents=settings.documents_dir
+    )
     state.callers.forget()
     return RedirectResponse(f"/admin/campaigns/{campaign_id}", status_code=303)

@@ -6,7 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from app.i18n import Gettext, day, money
-from app.selfservice import callback_slots, first_date_window, installment_counts, later_window
+from app.selfservice import (
+    callback_slots,
+    first_date_window,
+    installment_counts,
+    later_window,
+    paid_window,
+)
 from app.web.step_base import Step, current_case
 
 TITLES: dict[str, Callable[[Gettext], str]] = {
@@ -56,12 +62,19 @@ def _pay_fields(step: Step) -> dict[str, Any]:
     return {"amount": money(cents, step.visit.language), "amount_cents": cents}
 
 
+def _paid_fields(step: Step) -> dict[str, Any]:
+    """The dates a payment may have been made on, and the largest file a proof may be."""
+    earliest, latest = paid_window(step.today())
+    megabytes = f"{step.state.settings.max_proof_bytes / 1_000_000:g}"
+    return _fields(step) | {"earliest": earliest, "today": latest, "proof_megabytes": megabytes}
+
+
 FIELDS: dict[str, Callable[[Step], dict[str, Any]]] = {
     "pay": _pay_fields,
     "arrangement": _arrangement_fields,
     "later": _later_fields,
     "help": _slot_fields,
     "dispute": _fields,
-    "paid": lambda step: _fields(step) | {"today": step.today()},
+    "paid": lambda step: _paid_fields(step),
     "callback": _slot_fields,
 }

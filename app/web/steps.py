@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from app.case import case_of
 from app.deps import FormDep, SessionDep, StateDep, Visit, VisitDep
-from app.events import EventIn, record
 from app.i18n import day, money
 from app.locks import BusyError, debtor_locked
 from app.models import Installment, Outcome
@@ -30,7 +29,6 @@ from app.selfservice import (
     RuleError,
     check_callback,
     check_later,
-    check_paid_date,
     eligible,
     plan,
 )
@@ -41,16 +39,21 @@ from app.web.step_base import (
     Step,
     StepError,
     check_amount,
+    date_field,
     held_case,
     refuse_conflicts,
+    rule_message,
+    store_outcome,
 )
 from app.web.step_fields import FIELDS, TITLES
-from app.web.urls import agreed_url, node_url
-from app.webhooks import enqueue
+from app.web.step_paid import paid
+from app.web.uploads import SentFormDep, problem_message
+from app.web.urls import agreed_url, node_url, reported_url
 
 router = APIRouter(route_class=DebtorRoute)
 AGREEMENTS = ("arrangement", "later")  # steps whose answer is a confirmation page
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
+PROOF_PATH = re.compile(r"/v/[^/]+/step/[^/]+/proof")  # its own body limit (``app.main``)
 
 
 def _node_and_action(visit: Visit, node: str) -> str:
@@ -97,8 +100,36 @@ def submit_step(
     """Take the step: stored and committed before the answer, once per form, one at a time
     per debtor; a form sent again gets the first answer, a conflicting one a 409 page."""
     action = _node_and_action(visit, node)
-    step = Step(visit, token, node, form, session, state)
-    if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", form.get("submission", "")):
+    return _submit(request, Step(visit, token, node, form, session, state), action, mode)
+
+
+@router.post("/v/{token}/step/{node}/proof", response_class=HTMLResponse)
+def submit_proof(
+    request: Request,
+    token: str,
+    node: str,
+    sent: SentFormDep,  # first: a slow upload is read before any transaction begins
+    visit: VisitDep,
+    state: StateDep,
+    session: SessionDep,
+    mode: str = "video",
+) -> Response:
+    """The "I already paid" step with a proof: a form with a file, under a body limit of its own;
+    a body over it gets the form again with the reason (413), nothing read, nothing stored."""
+    action = _node_and_action(visit, node)
+    if action != "paid":
+        raise HTTPException(status_code=404)
+    step = Step(visit, token, node, sent.fields, session, state, upload=sent.upload)
+    if sent.body_too_large:
+        limit = state.settings.max_proof_bytes
+        errors = [problem_message(step._, "too_large", limit)]
+        return _render(request, token, step, action, mode, errors=errors, status=413)
+    return _submit(request, step, action, mode)
+
+
+def _submit(request: Request, step: Step, action: str, mode: str) -> Response:
+    visit, token = step.visit, step.token
+    if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", step.form.get("submission", "")):
         raise HTTPException(
             status_code=422, detail=visit._("The form is incomplete. Please try again.")
         )
@@ -115,19 +146,24 @@ def submit_step(
         return result
     if result is not None:  # an arrangement shown for confirmation
         return _render(request, token, step, action, mode, preview=result)
-    return _continue(token, visit, node, mode)
+    return _continue(token, visit, step.node, mode)
 
 
 def _take(step: Step, action: str) -> Any:
     """Run the step's handler under the debtor's lock, against the case as it stands now."""
     if action == "pay":  # the payment takes the lock itself, but not while the provider answers
         return start_payment(step)
-    with debtor_locked(step.session, step.visit.debtor.id, today=step.today()) as debtor:
-        if _already_stored(step.session, debtor.id, step.form["submission"]):
-            return None  # sent twice (a double click, a retry): the first answer again
-        step.case = case_of(step.session, debtor, step.today())
-        refuse_conflicts(step, action, step.case)
-        return HANDLERS[action](step)
+    try:
+        with debtor_locked(step.session, step.visit.debtor.id, today=step.today()) as debtor:
+            if _already_stored(step.session, debtor.id, step.form["submission"]):
+                return None  # sent twice (a double click, a retry): the first answer again
+            step.case = case_of(step.session, debtor, step.today())
+            refuse_conflicts(step, action, step.case)
+            return HANDLERS[action](step)
+    except BaseException:
+        if step.upload is not None:
+            step.upload.unplace()  # put in place for a commit that did not happen
+        raise
 
 
 def _already_stored(session: Session, debtor_id: int, submission: str) -> bool:
@@ -141,6 +177,9 @@ def _continue(token: str, visit: Visit, node: str, mode: str) -> Response:
     """On to the node after the step, in the player or in the text version; after a plan or a
     promise, first to the page that confirms it."""
     after = visit.loaded.scene.nodes[node].next or node
+    if visit.loaded.scene.nodes[node].action == "paid":
+        confirmation = reported_url(token, visit.language, mode=mode, after=after)
+        return RedirectResponse(confirmation, status_code=303)
     if visit.loaded.scene.nodes[node].action in AGREEMENTS:
         confirmation = agreed_url(token, visit.language, mode=mode, after=after)
         return RedirectResponse(confirmation, status_code=303)
@@ -203,30 +242,6 @@ def _back_link(token: str, visit: Visit, node: str, mode: str) -> str:
     return node_url(token, visit.language, next(parents, scene.start), mode=mode)
 
 
-def _store(
-    step: Step, action: str, details: dict[str, Any], installments: list[Installment] | None = None
-) -> Outcome:
-    outcome = Outcome(
-        debtor_id=step.visit.debtor.id,
-        submission=step.form["submission"],
-        action=action,
-        node=step.node,
-        details=details,
-        installments=installments or [],
-    )
-    step.session.add(outcome)
-    event = EventIn(
-        id=step.form["submission"],
-        type="action_completed",
-        node=step.node,
-        language=step.visit.language,
-        data={"action": action},
-    )
-    record(step.session, step.visit.debtor, event)
-    enqueue(step.session, outcome)  # the webhooks, in this transaction
-    return outcome
-
-
 # --- the steps ---------------------------------------------------------------------------
 
 
@@ -234,18 +249,18 @@ def _arrangement(step: Step) -> Any:
     check_amount(step, held_case(step).open_cents)
     owed = held_case(step).open_cents
     count = _integer(step, "installments")
-    first = _date(step, "first_date")
+    first = date_field(step, "first_date")
     try:
         schedule = plan(step.visit.loaded.scene, owed, count, first, step.today())
     except RuleError as exc:
-        raise StepError([_rule_message(step, exc)]) from exc
+        raise StepError([rule_message(step, exc)]) from exc
     if step.form.get("confirm") != "yes":
         return [
             (i.number, day(i.due, step.visit.language), money(i.cents, step.visit.language))
             for i in schedule
         ]
     rows = [Installment(number=i.number, due=i.due, amount_cents=i.cents) for i in schedule]
-    _store(
+    store_outcome(
         step,
         "arrangement",
         {"installments": count, "first_date": first.isoformat(), "total_cents": owed},
@@ -255,19 +270,21 @@ def _arrangement(step: Step) -> Any:
 
 
 def _later(step: Step) -> None:
-    chosen = _date(step, "date")
+    chosen = date_field(step, "date")
     try:
         check_later(step.visit.loaded.scene, chosen, step.today())
     except RuleError as exc:
-        raise StepError([_rule_message(step, exc)]) from exc
-    _store(step, "later", {"date": chosen.isoformat(), "amount_cents": held_case(step).open_cents})
+        raise StepError([rule_message(step, exc)]) from exc
+    store_outcome(
+        step, "later", {"date": chosen.isoformat(), "amount_cents": held_case(step).open_cents}
+    )
 
 
 def _help(step: Step) -> None:
     details: dict[str, Any] = {"referred": True}
     if step.form.get("phone") or step.form.get("slot"):
         details |= _callback_details(step)
-    _store(step, "help", details)
+    store_outcome(step, "help", details)
 
 
 def _dispute(step: Step) -> None:
@@ -281,23 +298,11 @@ def _dispute(step: Step) -> None:
     if problems:
         raise StepError(problems)
     step.visit.debtor.disputed = True
-    _store(step, "dispute", {"reason": reason, "phone": phone or None})
-
-
-def _paid(step: Step) -> None:
-    paid_on = _date(step, "date")
-    reference = step.form.get("reference", "").strip()
-    try:
-        check_paid_date(paid_on, step.today())
-    except RuleError as exc:
-        raise StepError([_rule_message(step, exc)]) from exc
-    if len(reference) > 100:
-        raise StepError([step._("The payment reference is too long.")])
-    _store(step, "paid", {"date": paid_on.isoformat(), "reference": reference or None})
+    store_outcome(step, "dispute", {"reason": reason, "phone": phone or None})
 
 
 def _callback(step: Step) -> None:
-    _store(step, "callback", _callback_details(step))
+    store_outcome(step, "callback", _callback_details(step))
 
 
 def _callback_details(step: Step) -> dict[str, Any]:
@@ -322,35 +327,12 @@ def _integer(step: Step, name: str) -> int:
         raise StepError([step._("Please choose a number.")]) from None
 
 
-def _date(step: Step, name: str) -> date:
-    try:
-        return date.fromisoformat(step.form.get(name, ""))
-    except ValueError:
-        raise StepError([step._("Please choose a date.")]) from None
-
-
-def _rule_message(step: Step, error: RuleError) -> str:
-    _, language = step._, step.visit.language
-    if error.code == "date_window":
-        earliest, latest = cast(date, error.values["earliest"]), cast(date, error.values["latest"])
-        return _("Please choose a date from {earliest} to {latest}.").format(
-            earliest=day(earliest, language), latest=day(latest, language)
-        )
-    if error.code == "installments":
-        return _("Please choose one of the numbers of payments offered.")
-    if error.code == "paid_future":
-        return _("The payment date cannot be in the future.")
-    if error.code == "paid_too_old":
-        return _("Please choose a date in the past year.")
-    return _("Please check your answer.")
-
-
 HANDLERS: dict[str, Callable[[Step], Any]] = {
     "pay": start_payment,
     "arrangement": _arrangement,
     "later": _later,
     "help": _help,
     "dispute": _dispute,
-    "paid": _paid,
+    "paid": paid,
     "callback": _callback,
 }

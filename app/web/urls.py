@@ -30,3 +30,11 @@ def agreed_url(
         return f"/v/{token}/agreed.pdf?lang={language}"
     then = f"&next={after}" if after else ""
     return f"/v/{token}/agreed?lang={language}&mode={mode}{then}"
+
+
+def reported_url(
+    token: str, language: str, *, mode: str = "video", after: str | None = None
+) -> str:
+    """The confirmation of a payment the debtor reported ("I already paid")."""
+    then = f"&next={after}" if after else ""
+    return f"/v/{token}/reported?lang={language}&mode={mode}{then}"
