@@ -10,13 +10,14 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import icalendar
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from pypdf import PdfReader
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -42,24 +43,21 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def portal(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     work = tmp_path_factory.mktemp("portal")
-    with fresh_postgres("vidpay_portal") if request.param == "postgresql" else _nothing() as url:
-        with live_server(
+    database = fresh_postgres("vidpay_portal") if request.param == "postgresql" else nullcontext()
+    with (
+        database as url,
+        live_server(
             work, root=PORTAL, scene_id="portal", database_url=url, allow_private_webhooks=True
-        ) as live:
-            with live.sessions() as session:
-                add_user(session, OPERATOR, PASSWORD, "operator")
-                session.commit()
-            yield live
-
-
-class _nothing:  # noqa: N801  (a context manager that gives None: SQLite in the work folder)
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
+        ) as live,
+    ):
+        with live.sessions() as session:
+            add_user(session, OPERATOR, PASSWORD, "operator")
+            session.commit()
+        yield live
 
 
 def _status(server: LiveServer, reference: str) -> str:
@@ -108,7 +106,7 @@ def test_a_plan_comes_back_as_its_next_instalment_with_a_calendar_and_a_receipt(
         token = portal.token(anna)
         calendar = icalendar.Calendar.from_ical(client.get(f"/v/{token}/agreed.ics").content)
         events = [c for c in calendar.walk("VEVENT")]
-        assert [e.decoded("DTSTART") for e in events][0] == first and len(events) == 3
+        assert next(e.decoded("DTSTART") for e in events) == first and len(events) == 3
         pdf = client.get(f"/v/{token}/agreed.pdf?lang=en")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert reference.group(0) in text and "€80.00" in text
@@ -153,9 +151,8 @@ def test_a_reported_payment_with_a_proof_is_reviewed_by_an_operator(
         page.wait_for_url(re.compile(r"/step/already_paid\?lang=en"))
         page.fill("#amount", "240,00")
         page.fill("#date", (today() - timedelta(days=2)).isoformat())
-        page.set_input_files(
-            "#proof", files=[{"name": "bank.png", "mimeType": "image/png", "buffer": PNG}]
-        )
+        proof: FilePayload = {"name": "bank.png", "mimeType": "image/png", "buffer": PNG}
+        page.set_input_files("#proof", files=[proof])
         page.locator("form.stack button[type=submit]").click()
         page.wait_for_url(re.compile(r"/v/[^/?]+\?"))
         assert _status(portal, anna) == "review"
