@@ -75,7 +75,7 @@ def test_paid_in_full_the_link_plays_the_paid_entry_and_offers_no_payment(
     page.wait_for_url(re.compile(r"/step/pay\?lang=en"))
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(re.compile(r"/pay/demo/"))
-    page.get_by_role("button", name=re.compile("paid", re.IGNORECASE)).first.click()
+    page.locator("button[value=paid]").click()
     page.wait_for_url(re.compile(r"/step/pay/return"))
     assert _status(portal, anna) == "paid"
 
@@ -154,7 +154,8 @@ def test_a_reported_payment_with_a_proof_is_reviewed_by_an_operator(
         proof: FilePayload = {"name": "bank.png", "mimeType": "image/png", "buffer": PNG}
         page.set_input_files("#proof", files=[proof])
         page.locator("form.stack button[type=submit]").click()
-        page.wait_for_url(re.compile(r"/v/[^/?]+\?"))
+        page.wait_for_url(re.compile(r"/v/[^/?]+/reported\?"))
+        expect(page.locator("main")).to_contain_text("We will check your payment")
         assert _status(portal, anna) == "review"
 
         page.goto(f"{portal.base_url}/admin/login")
