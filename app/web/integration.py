@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
@@ -60,6 +60,24 @@ class JsonErrorRoute(APIRoute):
 router = APIRouter(prefix="/api/v1", route_class=JsonErrorRoute, tags=["integration"])
 
 
+def campaign_or_404(campaign_id: DbId, session: SessionDep) -> Campaign:
+    """The campaign of the path; a JSON 404 for one that does not exist."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise HTTPException(status_code=404, detail="no such campaign")
+    return campaign
+
+
+CampaignDep = Annotated[Campaign, Depends(campaign_or_404)]
+
+
+def _following(path: str, next_after: int | None, parameters: dict[str, Any]) -> str | None:
+    """The next page's path and query, or None on the last page."""
+    if next_after is None:
+        return None
+    return f"{path}?{urlencode({'after': next_after, **parameters})}"
+
+
 class CampaignOut(BaseModel):
     id: int
     name: str
@@ -81,7 +99,7 @@ class OutcomePage(BaseModel):
     responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
 )
 def list_outcomes(
-    campaign_id: DbId,
+    campaign: CampaignDep,
     _key: ApiKeyDep,
     session: SessionDep,
     after: Cursor = 0,
@@ -91,13 +109,10 @@ def list_outcomes(
     ] = None,
 ) -> JSONResponse:
     """A campaign's outcomes, oldest first, one page at a time."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404, detail="no such campaign")
     query = (
         select(Outcome)
         .join(Debtor, Debtor.id == Outcome.debtor_id)
-        .where(Debtor.campaign_id == campaign_id, Outcome.id > after)
+        .where(Debtor.campaign_id == campaign.id, Outcome.id > after)
         .order_by(Outcome.id)
         .limit(limit + 1)
         .options(selectinload(Outcome.installments))
@@ -108,12 +123,10 @@ def list_outcomes(
     more = len(outcomes) > limit
     outcomes = outcomes[:limit]
     next_after = outcomes[-1].id if more else None
-    following = None
-    if next_after is not None:
-        parameters: dict[str, Any] = {"after": next_after, "limit": limit}
-        if since is not None:
-            parameters["since"] = as_utc(since).isoformat().replace("+00:00", "Z")
-        following = f"/api/v1/campaigns/{campaign_id}/outcomes?{urlencode(parameters)}"
+    parameters: dict[str, Any] = {"limit": limit}
+    if since is not None:
+        parameters["since"] = as_utc(since).isoformat().replace("+00:00", "Z")
+    following = _following(f"/api/v1/campaigns/{campaign.id}/outcomes", next_after, parameters)
     page = OutcomePage(
         campaign=_campaign_out(campaign),
         outcomes=describe(session, outcomes),
@@ -138,20 +151,17 @@ class StatusChangePage(BaseModel):
     responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
 )
 def list_status_changes(
-    campaign_id: DbId,
+    campaign: CampaignDep,
     _key: ApiKeyDep,
     session: SessionDep,
     after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """A campaign's case status changes, oldest first, one page at a time."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404, detail="no such campaign")
     query = (
         select(StatusChange, Debtor)
         .join(Debtor, Debtor.id == StatusChange.debtor_id)
-        .where(Debtor.campaign_id == campaign_id, StatusChange.id > after)
+        .where(Debtor.campaign_id == campaign.id, StatusChange.id > after)
         .order_by(StatusChange.id)
         .limit(limit + 1)
     )
@@ -159,10 +169,8 @@ def list_status_changes(
     more = len(rows) > limit
     rows = rows[:limit]
     next_after = rows[-1][0].id if more else None
-    following = None
-    if next_after is not None:
-        query_text = urlencode({"after": next_after, "limit": limit})
-        following = f"/api/v1/campaigns/{campaign_id}/status-changes?{query_text}"
+    path = f"/api/v1/campaigns/{campaign.id}/status-changes"
+    following = _following(path, next_after, {"limit": limit})
     page = StatusChangePage(
         campaign=_campaign_out(campaign),
         status_changes=[describe_status_change(change, debtor) for change, debtor in rows],
