@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from app.auth import add_user
-from app.models import Campaign
+from app.models import Campaign, Outcome
 from tests.conftest import REPO
 from tests.e2e.conftest import LiveServer, live_server, today
 from tests.e2e.test_player import at
@@ -120,7 +120,14 @@ def test_every_step_of_the_sample_and_an_ended_link_pass_axe(
     assert_accessible(page, "an ended link")
 
 
-def test_the_admin_pages_pass_axe(page: Page, server: LiveServer) -> None:
+def test_the_admin_pages_pass_axe(page: Page, server: LiveServer, tmp_path: Path) -> None:
+    disputing = server.add_debtor("E2E-2", tmp_path)  # a case with something to decide
+    with server.sessions() as session, session.begin():
+        debtor = server.debtor(session, disputing)
+        debtor.disputed, debtor_id = True, debtor.id
+        reason = {"reason": "Dit klopt niet, ik ben verhuisd.", "phone": None}
+        session.add(Outcome(debtor_id=debtor.id, submission=str(uuid.uuid4()),
+                            action="dispute", node="menu", details=reason))  # fmt: skip
     page.goto(f"{server.base_url}/admin/login")
     assert_accessible(page, "the sign-in page")
     email = f"ada-{uuid.uuid4().hex[:8]}@example.org"
@@ -137,6 +144,11 @@ def test_the_admin_pages_pass_axe(page: Page, server: LiveServer) -> None:
     for path, what in (
         ("/admin/campaigns/new", "a new campaign"),
         ("/admin/integration", "integration"),
+        ("/admin/debtors?q=E2E", "the debtors found"),
+        (f"/admin/debtors/{debtor_id}", "a debtor's case with a dispute to decide"),
+        ("/admin/worklists/disputes", "the disputes"),
+        ("/admin/worklists/callbacks", "the call backs"),
+        ("/admin/worklists/reviews", "the payments to check"),
     ):
         page.goto(server.base_url + path)
         assert_accessible(page, what)
