@@ -41,7 +41,12 @@ def test_the_text_version_walks_the_graph_with_plain_forms(
         303,
         f"/v/{token}/text?lang=nl&node=more_time",
     )
-    (event,) = db.scalars(select(Event))
+    opened, event = db.scalars(select(Event).order_by(Event.id))
+    assert (opened.type, opened.node, opened.data) == (
+        "open",
+        "intro",
+        {"start": "intro", "mode": "text"},
+    )
     assert (event.type, event.node, event.data) == ("choice", "menu", {"target": "more_time"})
     step = web.get(f"/v/{token}/text?node=plan")
     assert f'href="/v/{token}/step/plan?lang=nl&amp;mode=text"' in step.text
