@@ -20,20 +20,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.case import Case, case_of
+from app.case_values import uses_case_values
 from app.db import transaction
-from app.media import debtor_values
+from app.media import personal_values
 from app.models import Campaign, Debtor, RenderJob
 from app.models.base import utcnow
 from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
 from render.executors import Executor
-from render.pipeline import plan_scene, write_manifest
+from render.pipeline import plan_scene, values_key, write_manifest
 from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
 from render.segments import SegmentPlan, personal_nodes, plan_segment
@@ -70,6 +72,7 @@ class ManifestPlan:
     language: str
     plans: dict[str, SegmentPlan]  # node -> plan
     debtor: str | None = None  # the manifest's reference: d<debtor id>
+    values: str | None = None  # the values_key of what a debtor's manifest says
 
 
 @dataclass
@@ -120,12 +123,21 @@ def plan_campaign(session: Session, campaign_id: int, content: ContentRoot) -> C
         # the shared manifests, exactly as `vidpay render` and the web app make them
         for language, plans in plan_scene(scene, content, languages=languages).items():
             plan.manifests.append(ManifestPlan(scene, language, plans))
-        plan.manifests.extend(_personal(loaded, members, content))
+        cases = _cases(session, loaded.scene, members)
+        plan.manifests.extend(_personal(loaded, members, content, cases))
     return plan
 
 
+def _cases(session: Session, scene: Scene, debtors: list[Debtor]) -> dict[int, Case]:
+    """The debtors' cases, read only when the scene says a case value (five queries each)."""
+    if not uses_case_values(scene):
+        return {}
+    today = datetime.now(UTC).date()
+    return {debtor.id: case_of(session, debtor, today) for debtor in debtors}
+
+
 def _personal(
-    loaded: LoadedScene, debtors: list[Debtor], content: ContentRoot
+    loaded: LoadedScene, debtors: list[Debtor], content: ContentRoot, cases: dict[int, Case]
 ) -> list[ManifestPlan]:
     """Each debtor's personal nodes in their language, planned as ``plan_scene`` does for the
     web app (theme and catalogues loaded once per scene, not once per debtor)."""
@@ -136,6 +148,7 @@ def _personal(
     manifests = []
     for debtor in debtors:
         language = debtor.language
+        values = personal_values(loaded, debtor, cases.get(debtor.id))
         try:
             plans = {
                 node: plan_segment(
@@ -145,14 +158,14 @@ def _personal(
                     root=content,
                     theme=theme,
                     translations=loaded.translations.get(language, {}),
-                    values=debtor_values(loaded, debtor),
+                    values=values,
                     personal=True,
                 )
                 for node in personal
             }
         except SpeechError as exc:
             raise RenderError(f"scene {scene.id}, language {language}: {exc}") from exc
-        manifests.append(ManifestPlan(scene, language, plans, f"d{debtor.id}"))
+        manifests.append(ManifestPlan(scene, language, plans, f"d{debtor.id}", values_key(values)))
     return manifests
 
 
@@ -242,8 +255,9 @@ def _render(
         nonlocal written
         manifest = plan.manifests[index]
         write_manifest(
-            manifest.scene, manifest.language, manifest.plans, results, out, debtor=manifest.debtor
-        )
+            manifest.scene, manifest.language, manifest.plans, results, out,
+            debtor=manifest.debtor, values=manifest.values,
+        )  # fmt: skip
         written += 1
 
     for index, keys in enumerate(waiting):

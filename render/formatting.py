@@ -16,7 +16,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 
 from render.hours import format_hours, parse_hours
-from render.scene import Contact, VariableType
+from render.scene import CASE_PLACEHOLDERS, Contact, VariableType
 from render.speech import spoken_hours, spoken_money, spoken_phone
 
 CURRENCY = "EUR"
@@ -100,8 +100,9 @@ def placeholder_values(
     """Every placeholder a scene may use, formatted for ``language``.
 
     ``spoken`` gives the forms for the voice-over (amounts in words, phone numbers digit by
-    digit); the captions and the screen use the written forms. Contact fields come first so a
-    debtor variable of the same name wins.
+    digit); the captions and the screen use the written forms. Contact fields come first, then
+    the case values (``CASE_PLACEHOLDERS``, empty when the case has none), so a debtor variable
+    of the same name wins.
     """
     filled = dict(contact.fields())
     if spoken:
@@ -113,13 +114,16 @@ def placeholder_values(
             if spoken
             else format_hours(spans, format_locale(language))
         )
-    for name, kind in variables.items():
-        if name not in values:
+    for name, kind in {**CASE_PLACEHOLDERS, **variables}.items():
+        value = values.get(name)
+        if value is None:
+            if name in CASE_PLACEHOLDERS and name not in variables:
+                filled[name] = ""  # the case has none (no plan, no promise): neutral
             continue
         if spoken and kind == "money":
-            filled[name] = spoken_money(_decimal(_parsed(kind, values[name])), language)
+            filled[name] = spoken_money(_decimal(_parsed(kind, value)), language)
         else:
-            filled[name] = format_variable(kind, values[name], language)
+            filled[name] = format_variable(kind, value, language)
     return filled
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from render.cache import atomic_path, prune
+from render.cache import atomic_path, content_key, prune
 from render.content import ContentRoot
 from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
@@ -59,6 +59,12 @@ def read_debtor(path: Path, scene: Scene) -> Debtor:
     return Debtor(_safe_reference(data["reference"]), values)
 
 
+def values_key(values: Mapping[str, Value]) -> str:
+    """What a debtor's manifest was rendered from: a case value that changed since (a payment
+    came in) means the manifest is out of date and its personal nodes are planned again."""
+    return content_key({"values": {name: str(value) for name, value in values.items()}})
+
+
 def _safe_reference(reference: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reference)
     return safe[:80] or "debtor"
@@ -78,7 +84,8 @@ def plan_scene(
     wanted = list(nodes) if nodes is not None else list(scene.nodes)
     if debtor is not None:
         wanted = [n for n in wanted if n in personal]
-    values = debtor.values if debtor else preview_values(scene.variables)
+    # case values too, so a preview of an ``entry`` node reads like what a debtor sees
+    values = debtor.values if debtor else preview_values(scene.placeholder_kinds())
     plans: dict[str, dict[str, SegmentPlan]] = {}
     for language in languages:
         translations = (
@@ -131,8 +138,10 @@ def write_manifest(
     out: Path,
     *,
     debtor: str | None = None,
+    values: str | None = None,
 ) -> Path:
-    """Write (or update, for a subset of nodes) the manifest of one language."""
+    """Write (or update, for a subset of nodes) the manifest of one language; ``values`` is
+    the ``values_key`` a debtor's manifest was rendered from."""
     path = manifest_path(out, scene.id, language, debtor)
     nodes: dict[str, Any] = {}
     if path.is_file():
@@ -155,6 +164,7 @@ def write_manifest(
         "scene": scene.id,
         "language": language,
         "debtor": debtor,
+        "values": values,
         "start": scene.start,
         "nodes": {node_id: nodes[node_id] for node_id in scene.nodes if node_id in nodes},
     }
@@ -180,8 +190,9 @@ def render_scene(
     everything = [plan for per_language in plans.values() for plan in per_language.values()]
     results = render_plans(everything, out, jobs=jobs, progress=progress, executor=executor)
     reference = debtor.reference if debtor else None
+    stamp = values_key(debtor.values) if debtor else None
     manifests = [
-        write_manifest(scene, language, per_language, results, out, debtor=reference)
+        write_manifest(scene, language, per_language, results, out, debtor=reference, values=stamp)
         for language, per_language in plans.items()
     ]
     if debtor is None:  # per-debtor renders skip it: a campaign's worth of files to scan

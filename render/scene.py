@@ -1,6 +1,8 @@
-"""Scene graph format, version 1: the contract content designers write against.
+"""Scene graph format, version 1.1: the contract content designers write against.
 
-One YAML file is one interactive video. These models hold everything that can be checked
+One YAML file is one interactive video. Version 1.1 adds ``entry`` (where the video starts for
+a debtor whose case is in a given status) and the case placeholders; every version 1 scene is
+still valid. These models hold everything that can be checked
 within one file; checks that need the content root (icons, catalogues) or the whole graph
 (reachability) live in ``render.validate``.
 """
@@ -19,6 +21,21 @@ from render.hours import parse_hours
 Action = Literal["pay", "arrangement", "later", "help", "dispute", "paid", "callback"]
 ACTIONS: tuple[str, ...] = get_args(Action)
 VariableType = Literal["text", "money", "date", "number"]
+# Where a debtor's case stands. The web app computes it (app.case); the list lives here because
+# the validator checks ``entry`` against it and the render worker never imports the app.
+CaseStatus = Literal["open", "promised", "plan", "behind", "paid", "disputed", "review", "help"]
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
+# Placeholders filled from the debtor's case when the link is opened, with their kind (how
+# they are formatted). Empty when the case has none (no plan: no next instalment).
+CASE_PLACEHOLDERS: dict[str, VariableType] = {
+    "open_amount": "money",
+    "paid_amount": "money",
+    "promise_date": "date",
+    "next_installment_amount": "money",
+    "next_installment_date": "date",
+    "installments_left": "number",
+    "case_reference": "text",
+}
 
 SceneId = Annotated[str, Field(pattern=r"^[a-z0-9-]+$", max_length=64)]
 NodeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]+$", max_length=64)]
@@ -170,4 +187,14 @@ class Scene(StrictModel):
     policy: Policy = Field(default_factory=Policy)
     contact: Contact
     start: NodeId
+    entry: dict[CaseStatus, NodeId] = Field(default_factory=dict)
     nodes: Annotated[dict[NodeId, Node], Field(min_length=1)]
+
+    def entry_for(self, status: str) -> str:
+        """Where the video starts for a debtor whose case is in ``status`` (v1.1 ``entry``)."""
+        entries = {str(known): node for known, node in self.entry.items()}
+        return entries.get(status, self.start)
+
+    def placeholder_kinds(self) -> dict[str, VariableType]:
+        """Every value placeholder: the case's, and the debtor variables (which win a name)."""
+        return {**CASE_PLACEHOLDERS, **self.variables}

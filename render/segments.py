@@ -74,8 +74,8 @@ class SegmentPlan:
 
 
 def personal_nodes(scene: Scene) -> set[str]:
-    """Nodes whose texts use a debtor variable: they are rendered per debtor."""
-    variables = set(scene.variables)
+    """Nodes whose texts use a debtor variable or a case value: they are rendered per debtor."""
+    variables = set(scene.placeholder_kinds())
     return {
         node_id
         for node_id, node in scene.nodes.items()

@@ -22,7 +22,7 @@ from render.loader import Document, Loc, Positions
 from render.problems import Problem
 from render.scene import Node, Scene
 
-_KEY_NOUNS = {"nodes": "node id", "variables": "variable name"}
+_KEY_NOUNS = {"nodes": "node id", "variables": "variable name", "entry": "case status"}
 _PATTERN_HINTS = {
     r"^[a-z0-9-]+$": "use only lowercase letters, digits and '-'",
     r"^[A-Za-z0-9_-]+$": "use only letters, digits, '-' and '_'",
@@ -38,6 +38,9 @@ class Draft:
     fields: dict[str, Any] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     raw_nodes: dict[str, Any] = field(default_factory=dict)
+    # status -> node as written, kept when ``entry`` is broken (an unknown status) so that its
+    # targets are still checked and still count as ways into the graph
+    raw_entry: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -76,6 +79,9 @@ def read_draft(document: Document) -> Draft:
         draft.problems.extend(problems)
         if not problems:
             draft.fields[name] = value
+    entry = data.get("entry")
+    if isinstance(entry, dict):
+        draft.raw_entry = {str(k): v for k, v in entry.items() if isinstance(v, str)}
     _read_nodes(draft, data.get("nodes"))
     return draft
 
@@ -118,12 +124,11 @@ def _problem(
     if kind == "missing":
         parent = loc[:-1]
         return positions.problem(parent, f"missing required key '{loc[-1]}'", key=True)
+    named = key or (bool(inner) and inner[-1] == "[key]")  # the message is about a key's name
     if inner and inner[-1] == "[key]":
         loc = loc[:-1]
-        key = True
-    if not inner and loc in positions.keys:  # about a whole node: point at its name
-        key = True
-    return positions.problem(loc, _message(err, loc, key=key), key=key)
+    point_at_key = named or (not inner and loc in positions.keys)  # a whole node: at its name
+    return positions.problem(loc, _message(err, loc, key=named), key=point_at_key)
 
 
 def _message(err: ErrorDetails, loc: Loc, *, key: bool) -> str:

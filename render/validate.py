@@ -20,7 +20,7 @@ from render.content import ContentRoot
 from render.i18n import catalogue_texts, check_catalogue, long_sentences
 from render.loader import Loc, Positions, read_yaml
 from render.problems import ContentError, Problem, display_path, errors_in
-from render.scene import Contact, Node, Scene
+from render.scene import CASE_PLACEHOLDERS, Contact, Node, Scene
 from render.structure import Draft, read_draft
 from render.texts import node_texts, placeholders
 from render.theme import load_theme
@@ -134,12 +134,19 @@ def _graph_problems(draft: Draft) -> Iterator[Problem]:
     start = draft.fields.get("start")
     if start is not None and start not in declared:
         yield positions.problem(("start",), _unknown_node(start, declared))
+    entry = draft.raw_entry
+    for status, target in entry.items():
+        if target not in declared:
+            message = f"entry for '{status}': {_unknown_node(target, declared)}"
+            yield positions.problem(("entry", status), message)
     if start in declared:
-        reached = _reachable([start], edges)
+        starts = [start, *(t for t in entry.values() if t in declared)]
+        reached = _reachable(starts, edges)
+        where = f"'{start}'" + (" or an entry" if entry else "")
         for node_id in draft.raw_nodes:
             if node_id not in reached:
                 message = (
-                    f"node '{node_id}' is unreachable: no choice or next leads to it from '{start}'"
+                    f"node '{node_id}' is unreachable: no choice or next leads to it from {where}"
                 )
                 yield positions.problem(("nodes", node_id), message, key=True)
     yield from _dead_ends(draft, edges)
@@ -192,7 +199,11 @@ def _unknown_node(target: str, declared: set[str]) -> str:
 def _text_problems(draft: Draft) -> Iterator[Problem]:
     variables = draft.fields.get("variables")
     contact: Contact | None = draft.fields.get("contact")
-    known = set(variables) | set(contact.fields()) if variables is not None and contact else None
+    known = (
+        set(variables) | set(contact.fields()) | set(CASE_PLACEHOLDERS)
+        if variables is not None and contact
+        else None
+    )
     for node_id, node in draft.nodes.items():
         for text in node_texts(node_id, node):
             yield from _placeholder_problems(text.text, text.loc, known, draft.positions)
@@ -216,7 +227,10 @@ def _placeholder_problems(
                 if close
                 else f"known: {', '.join(sorted(known)) or 'none'}"
             )
-            message = f"unknown placeholder {{{name}}}: not a variable or contact field; {hint}"
+            message = (
+                f"unknown placeholder {{{name}}}: not a variable, contact field or case value; "
+                f"{hint}"
+            )
             yield positions.problem(loc, message)
 
 
@@ -287,17 +301,17 @@ def _action_problems(draft: Draft) -> Iterator[Problem]:
 
 
 def _personal_node_problems(draft: Draft) -> Iterator[Problem]:
-    """Nodes that use debtor variables are rendered once per debtor: keep them short."""
-    variables = draft.fields.get("variables")
-    if not variables:
+    """Nodes that use debtor variables or case values are rendered once per debtor: keep them
+    short."""
+    declared = draft.fields.get("variables")
+    if declared is None:
         return
+    variables = set(declared) | set(CASE_PLACEHOLDERS)
     for node_id, node in draft.nodes.items():
         per_shot: dict[int, set[str]] = {}  # shots with texts -> the debtor variables they use
         for text in node_texts(node_id, node):
             if text.loc[2] == "shots":
-                per_shot.setdefault(int(text.loc[3]), set()).update(
-                    _names(text.text) & set(variables)
-                )
+                per_shot.setdefault(int(text.loc[3]), set()).update(_names(text.text) & variables)
         generic = sum(1 for names in per_shot.values() if not names)
         if generic and generic < len(per_shot):
             message = (

@@ -105,3 +105,11 @@ def test_a_dispute_pauses_everything_but_paid(
     db.flush()
     case = case_of(db, debtor, TODAY)
     assert (case.status, case.callback) == ("disputed", callback)
+
+
+def test_the_statuses_the_scene_validator_knows_are_the_cases_statuses() -> None:
+    """``render`` cannot import the app, so it keeps its own list for ``entry:``; the two agree."""
+    from app.case import STATUSES
+    from render.scene import CASE_STATUSES
+
+    assert CASE_STATUSES == STATUSES

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from render.formatting import (
+    Value,
     format_day,
     format_locale,
     format_money,
@@ -14,7 +15,7 @@ from render.formatting import (
     parse_variable,
     placeholder_values,
 )
-from render.scene import Contact
+from render.scene import CASE_PLACEHOLDERS, Contact
 
 NBSP = "\u00a0"
 
@@ -101,4 +102,27 @@ def test_placeholder_values_format_variables_and_contact_for_the_language() -> N
         "name": "Ayşe",
         "amount_due": "€80,00",
         "due_date": "2 Ocak 2026",
+        **dict.fromkeys(CASE_PLACEHOLDERS, ""),  # no case given: each one empty
     }
+
+
+def test_case_placeholders_are_formatted_per_locale_and_a_variable_of_the_name_wins() -> None:
+    contact = Contact(phone="+31 10 000 0000")
+    case: dict[str, Value] = {
+        "open_amount": Decimal("98.80"),
+        "next_installment_amount": Decimal("49.40"),
+        "next_installment_date": date(2026, 3, 5),
+        "installments_left": Decimal("2"),
+        "case_reference": "DEMO-NL-1-7",
+    }
+    values = placeholder_values({}, case, contact, "nl")
+    assert (values["open_amount"], values["next_installment_date"]) == (
+        f"€{NBSP}98,80",
+        "5 maart 2026",
+    )
+    assert (values["installments_left"], values["case_reference"]) == ("2", "DEMO-NL-1-7")
+    assert values["promise_date"] == values["paid_amount"] == ""  # the case has none
+    spoken = placeholder_values({}, case, contact, "de", spoken=True)
+    assert spoken["next_installment_amount"] == "49 Euro und 40 Cent"  # for the voice-over
+    own = placeholder_values({"open_amount": "text"}, {"open_amount": "see letter"}, contact, "en")
+    assert own["open_amount"] == "see letter"

@@ -16,7 +16,7 @@ import pytest
 from render.content import ContentRoot
 from render.problems import ContentError
 from render.validate import inspect_scene, load_scene, validate_root
-from tests.conftest import DATA, SceneWriter
+from tests.conftest import DATA, MINIMAL_SCENE, SceneWriter
 
 _EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
 CASES = sorted((DATA / "invalid").iterdir()) + sorted((DATA / "warnings").iterdir())
@@ -176,3 +176,25 @@ def test_duplicate_scene_ids_are_reported(
     assert problems[0].path.endswith("two.yaml")
     assert "scene id 'one' is already used by" in problems[0].message
     assert (problems[0].line, problems[0].col) == (1, 5)
+
+
+def test_scene_format_1_1_entry_and_case_placeholders(
+    write_scene: SceneWriter, content_root: ContentRoot
+) -> None:
+    text = MINIMAL_SCENE.format(id="small", languages="[en]").replace(
+        "start: intro\n",
+        "start: intro\nentry: {plan: plan_status, behind: plan_status, paid: thanks}\n",
+    )
+    text += """\
+  plan_status:
+    shots:
+      - say: "Pay {next_installment_amount} on {next_installment_date}. {installments_left} left."
+        show: {card: "{next_installment_amount}", text: "{case_reference}"}
+    next: thanks
+"""
+    path = write_scene(text)
+    inspection = inspect_scene(path, content_root)
+    assert [str(p) for p in inspection.problems] == []  # reached from an entry only: fine
+    scene = load_scene(path, content_root)
+    assert (scene.entry_for("behind"), scene.entry_for("paid")) == ("plan_status", "thanks")
+    assert scene.entry_for("open") == scene.entry_for("disputed") == "intro"  # no entry: start

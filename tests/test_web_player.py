@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.case import case_of
 from app.config import Settings
-from app.models import Event
+from app.deps import Visit
+from app.models import Debtor, Event, Outcome
+from app.scenes import SceneBook
+from app.web.player import player_manifest
+from render.formatting import format_day
+from render.scene import Node
 
 NL, TR = "DEMO-NL-1", "DEMO-TR-1"
 
@@ -41,7 +55,12 @@ def test_the_text_version_walks_the_graph_with_plain_forms(
         303,
         f"/v/{token}/text?lang=nl&node=more_time",
     )
-    (event,) = db.scalars(select(Event))
+    opened, event = db.scalars(select(Event).order_by(Event.id))
+    assert (opened.type, opened.node, opened.data) == (
+        "open",
+        "intro",
+        {"start": "intro", "mode": "text"},
+    )
     assert (event.type, event.node, event.data) == ("choice", "menu", {"target": "more_time"})
     step = web.get(f"/v/{token}/text?node=plan")
     assert f'href="/v/{token}/step/plan?lang=nl&amp;mode=text"' in step.text
@@ -110,3 +129,98 @@ def test_debtor_pages_stay_out_of_caches_and_frames_and_run_only_our_scripts(
         assert headers["referrer-policy"] == "no-referrer"
         policy = headers["content-security-policy"]
         assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+
+
+# --- scene format v1.1: the video and the text start where the debtor's case stands ---------
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def _agree(web: TestClient, token: str, step: str, language: str, **fields: str) -> None:
+    form = {"submission": str(uuid.uuid4()), **fields, "confirm": "yes"}
+    assert web.post(f"/v/{token}/step/{step}?lang={language}", data=form).status_code == 303
+
+
+def test_the_text_version_reads_on_to_the_choices_and_counts_as_an_open(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    page = web.get(f"/v/{campaign[NL]}/text").text
+    # intro, welcome, situation and not_paid on one page, up to the menu's buttons
+    for said in ("Hallo Sanne de Vries.", "€\u00a0148,20", "We zoeken graag samen met u"):
+        assert said in page
+    assert 'name="node" value="menu"' in page and 'value="pay_now"' in page
+    assert page.count("<h1") == 1 and "<legend><h2>" in page
+    web.get(f"/v/{campaign[NL]}/text?node=menu")  # reading on is not another open
+    (opened,) = db.scalars(select(Event))
+    assert (opened.type, opened.node, opened.language) == ("open", "intro", "nl")
+
+
+def test_a_plan_starts_at_its_next_instalment_with_the_reference(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    token = campaign[NL]
+    first = _today() + timedelta(days=3)
+    fields = {"amount_cents": "14820", "installments": "3", "first_date": first.isoformat()}
+    _agree(web, token, "plan", "nl", **fields)
+    (plan,) = db.scalars(select(Outcome))
+    page = web.get(f"/v/{token}/text?lang=nl").text
+    when = format_day(first, "nl")
+    assert f"Uw volgende betaling is €\u00a049,40. Die betaalt u uiterlijk op {when}." in page
+    assert f"Uw kenmerk is {NL}-{plan.id}." in page
+    assert 'value="pay_how"' in page and "Deze termijn nu betalen" in page
+    assert f'href="/v/{token}/agreed?lang=nl&amp;mode=text"' in page
+    opened = db.scalars(select(Event).where(Event.type == "open")).one()
+    assert opened.node == "plan_status"
+    player = web.get(f"/v/{token}?lang=nl").text
+    config = json.loads(html.unescape(re.search(r'data-config="([^"]*)"', player)[1]))  # type: ignore[index]
+    assert config["start"] == "plan_status"
+
+
+def test_a_promise_a_dispute_and_a_payment_each_have_their_own_start(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    english, german = campaign["DEMO-EN-1"], campaign["DEMO-DE-1"]
+    promised = _today() + timedelta(days=10)
+    _agree(web, english, "later", "en", date=promised.isoformat())
+    page = web.get(f"/v/{english}/text?lang=en").text
+    assert f"You told us you will pay €89.95 on {format_day(promised, 'en')}." in page
+    _agree(web, german, "dispute", "de", reason="Falscher Zählerstand", phone="+49 30 1234567")
+    page = web.get(f"/v/{german}/text?lang=de").text
+    assert "Wir haben das Mahnverfahren angehalten." in page
+    assert 'value="pay_how"' not in page and 'value="pay_now"' not in page
+    turkish = campaign[TR]
+    form = {"submission": str(uuid.uuid4()), "amount_cents": "123456"}
+    checkout = web.post(f"/v/{turkish}/step/pay_how?lang=tr", data=form).headers["location"]
+    web.post(checkout.removeprefix("http://127.0.0.1:8000").split("?")[0], data={"outcome": "paid"})
+    page = web.get(f"/v/{turkish}/text?lang=tr").text
+    assert "Teşekkür ederiz. Faturanız ödendi." in page and "Hiçbir şey ödemeniz" in page
+    assert 'value="pay_how"' not in page and 'value="pay_now"' not in page
+
+
+def test_the_manifest_starts_at_the_entry_and_fills_the_case_values(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    token = campaign["DEMO-EN-1"]
+    promised = _today() + timedelta(days=5)
+    _agree(web, token, "later", "en", date=promised.isoformat())
+    debtor = db.scalars(select(Debtor).where(Debtor.reference == "DEMO-EN-1")).one()
+    (promise,) = db.scalars(select(Outcome))
+    loaded = SceneBook(settings.content).get("arrears")
+    case = case_of(db, debtor, _today())
+    raw = {"nodes": {node_id: _segment(node) for node_id, node in loaded.scene.nodes.items()}}
+    built = player_manifest(raw, Visit(debtor, loaded, "en"), token, "en", case)
+    assert built["start"] == "promise_status"
+    said = built["nodes"]["promise_status"]["texts"]
+    assert said == [
+        f"You told us you will pay €89.95 on {format_day(promised, 'en')}.",
+        f"Your reference is DEMO-EN-1-{promise.id}. You can also pay now.",
+    ]
+
+
+def _segment(node: Node) -> dict[str, Any]:
+    """A node as the render pipeline's manifest lists it (no video needed here)."""
+    choices = [{"label": c.label, "icon": c.icon, "goto": c.goto} for c in node.choices or []]
+    files = {"video": "v.mp4", "captions": "c.vtt", "poster": "p.jpg"}
+    return {**files, "duration": 1.0, "next": node.next, "choices": choices}

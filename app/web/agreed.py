@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.calendar import DueDate, calendar_file
 from app.case import Case, case_of
+from app.case_values import case_reference
 from app.deps import SessionDep, StateDep, Visit, VisitDep
 from app.i18n import day, money
 from app.models import Outcome
@@ -27,7 +28,7 @@ router = APIRouter(route_class=DebtorRoute)
 
 def reference(visit: Visit, agreed: Outcome) -> str:
     """The number the debtor quotes on the phone: the creditor's reference and ours."""
-    return f"{visit.debtor.reference}-{agreed.id}"
+    return case_reference(visit.debtor, agreed)
 
 
 def _agreed(visit: Visit, session: SessionDep, state: StateDep) -> tuple[Case, Outcome]:

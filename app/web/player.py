@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -14,10 +15,11 @@ from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, InvalidEventError, check_event, record
 from app.i18n import gettext_for, language_name
 from app.locks import debtor_locked
-from app.media import debtor_values
+from app.media import personal_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
 from app.web.urls import agreed_url
+from render.scene import Node, Scene
 from render.texts import node_texts
 
 router = APIRouter(route_class=DebtorRoute)
@@ -71,9 +73,11 @@ def player_page(
     session: SessionDep,
     node: str | None = None,
 ) -> Response:
-    """The video, starting at ``node`` when the debtor comes back from a step."""
+    """The video, starting at ``node`` when the debtor comes back from a step, else where
+    their case stands (the scene's ``entry``)."""
     scene = visit.loaded.scene
-    start = node if node in scene.nodes else scene.start
+    case = _case(session, state, visit)
+    start = node if node in scene.nodes else scene.entry_for(case.status)
     config = {
         "language": visit.language,
         "languages": [{"code": c, "name": language_name(c)} for c in scene.languages],
@@ -82,7 +86,7 @@ def player_page(
     }
     context = page_context(
         request, visit, token, config=config, title=visit._("Your video"), node=start,
-        agreed_link=_agreed_link(_case(session, state, visit), visit, token, "video"),
+        agreed_link=_agreed_link(case, visit, token, "video"),
     )  # fmt: skip
     return state.templates.TemplateResponse(request, "player.html", context)
 
@@ -109,7 +113,7 @@ def manifest(
         raise HTTPException(status_code=404)
     case = _case(session, state, visit)
     session.commit()  # no transaction stays open while the debtor's segments may render
-    raw = state.media.manifest(visit.loaded, visit.debtor, language)
+    raw = state.media.manifest(visit.loaded, visit.debtor, language, case)
     built = player_manifest(raw, visit, token, language, case)
     return JSONResponse(built, headers={"Cache-Control": "no-store"})
 
@@ -118,7 +122,7 @@ def player_manifest(
     raw: dict[str, Any], visit: Visit, token: str, language: str, case: Case
 ) -> dict[str, Any]:
     scene = visit.loaded.scene
-    say = visit.loaded.say(language, debtor_values(visit.loaded, visit.debtor))
+    say = visit.loaded.say(language, personal_values(visit.loaded, visit.debtor, case))
     nodes = {}
     for node_id, node in raw["nodes"].items():
         choices = offered_choices(scene, node_id, visit.debtor.amount_cents, case.refusal)
@@ -147,7 +151,7 @@ def player_manifest(
     _ = gettext_for(language)
     return {
         "language": language,
-        "start": scene.start,
+        "start": scene.entry_for(case.status),
         "nodes": nodes,
         "strings": {text: _(text) for text in PLAYER_STRINGS},
     }
@@ -162,19 +166,24 @@ def text_page(
     session: SessionDep,
     node: str | None = None,
 ) -> Response:
-    """The same video as plain text and buttons; works without JavaScript."""
+    """The same video as plain text and buttons; works without JavaScript. A page reads on
+    through ``next`` up to the choices or the step, and starts where the case stands."""
     scene = visit.loaded.scene
     case = _case(session, state, visit)
-    current = node if node in scene.nodes else scene.start
-    say = visit.loaded.say(visit.language, debtor_values(visit.loaded, visit.debtor))
-    body = scene.nodes[current]
+    first = node if node in scene.nodes else scene.entry_for(case.status)
+    if node is None:  # arriving: counted in the funnel like the player's "open"
+        _record_open(session, visit, first)
+    shown = _reading(scene, first)
+    current, body = shown[-1], scene.nodes[shown[-1]]
+    say = visit.loaded.say(visit.language, personal_values(visit.loaded, visit.debtor, case))
     context = page_context(
         request,
         visit,
         token,
         title=visit._("Your message"),
-        node=current,
-        paragraphs=_paragraphs(visit, current, say),
+        node=first,
+        at=current,
+        blocks=[block for node_id in shown for block in _blocks(scene.nodes[node_id], say)],
         choices=[
             (c.goto, say(c.label))
             for c in offered_choices(scene, current, visit.debtor.amount_cents, case.refusal)
@@ -186,19 +195,45 @@ def text_page(
     return state.templates.TemplateResponse(request, "text.html", context)
 
 
-def _paragraphs(visit: Visit, node_id: str, say: Any) -> list[dict[str, Any]]:
-    """A node's shots as text: what is said, and a figure or list that is shown with it."""
-    shots = []
-    for shot in visit.loaded.scene.nodes[node_id].shots:
+def _record_open(session: Session, visit: Visit, start: str) -> None:
+    event = EventIn(
+        id=str(uuid.uuid4()), type="open", node=start, language=visit.language,
+        data={"start": start, "mode": "text"},
+    )  # fmt: skip
+    record(session, visit.debtor, event)  # committed with the request, before the answer
+
+
+def _reading(scene: Scene, first: str) -> list[str]:
+    """The nodes one text page shows: ``first`` and those its ``next`` leads on to, up to a
+    node with choices, a step or the end (a reader should not press "Continue" per sentence)."""
+    shown = [first]
+    while True:
+        body = scene.nodes[shown[-1]]
+        if body.action is not None or body.next is None or body.next in shown:
+            return shown
+        shown.append(body.next)
+
+
+def _blocks(node: Node, say: Callable[[str], str]) -> list[dict[str, Any]]:
+    """A node's shots as text: its sentences together in one paragraph, broken only by a
+    figure or a list that is shown with them."""
+    blocks: list[dict[str, Any]] = []
+    sentences: list[str] = []
+    for shot in node.shots:
         show = shot.show
-        shots.append(
-            {
-                "say": say(shot.say) if shot.say else None,
-                "card": say(show.card) if show and show.card else None,
-                "bullets": [say(b) for b in show.bullets or []] if show else [],
-            }
-        )
-    return [s for s in shots if s["say"] or s["card"] or s["bullets"]]
+        if shot.say:
+            sentences.append(say(shot.say))
+        if show and (show.card or show.bullets):
+            if sentences:
+                blocks.append({"say": " ".join(sentences)})
+                sentences = []
+            if show.card:
+                blocks.append({"card": say(show.card)})
+            if show.bullets:
+                blocks.append({"bullets": [say(b) for b in show.bullets]})
+    if sentences:
+        blocks.append({"say": " ".join(sentences)})
+    return blocks
 
 
 @router.post("/v/{token}/text")
