@@ -27,6 +27,7 @@ from starlette.routing import Route
 from app.auth import add_user
 from app.case import case_of
 from app.webhooks import add_endpoint, deliver_due
+from render.formatting import format_day
 from tests.conftest import fresh_postgres
 from tests.e2e.conftest import LiveServer, live_server, today
 from tests.e2e.test_player import at, choose
@@ -121,7 +122,7 @@ def test_a_plan_comes_back_as_its_next_instalment_with_a_calendar_and_a_receipt(
     assert portal.manifest(anna, "en")["start"] == "plan_status"
     at(page, "playing", "plan_status")
     caption = page.locator("#caption")
-    expect(caption).to_contain_text("€80.00")
+    expect(caption).to_contain_text(f"€80.00 on {format_day(first, 'en')}")
 
 
 class Hooks:
