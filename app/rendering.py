@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -103,8 +103,11 @@ class CampaignRender:
 CampaignProgress = Callable[[RenderCounts], None]
 
 
-def plan_campaign(session: Session, campaign_id: int, content: ContentRoot) -> CampaignPlan:
-    """The manifests of a campaign and their segments, planned from its debtors."""
+def plan_campaign(
+    session: Session, campaign_id: int, content: ContentRoot, today: date | None = None
+) -> CampaignPlan:
+    """The manifests of a campaign and their segments, planned from its debtors; ``today``
+    (the creditor's, ``Settings.today``) dates their cases, else the UTC date."""
     if session.get(Campaign, campaign_id) is None:
         raise CampaignNotFoundError(f"no campaign {campaign_id}")
     debtors = session.scalars(
@@ -123,16 +126,15 @@ def plan_campaign(session: Session, campaign_id: int, content: ContentRoot) -> C
         # the shared manifests, exactly as `vidpay render` and the web app make them
         for language, plans in plan_scene(scene, content, languages=languages).items():
             plan.manifests.append(ManifestPlan(scene, language, plans))
-        cases = _cases(session, loaded.scene, members)
+        cases = _cases(session, loaded.scene, members, today or datetime.now(UTC).date())
         plan.manifests.extend(_personal(loaded, members, content, cases))
     return plan
 
 
-def _cases(session: Session, scene: Scene, debtors: list[Debtor]) -> dict[int, Case]:
+def _cases(session: Session, scene: Scene, debtors: list[Debtor], today: date) -> dict[int, Case]:
     """The debtors' cases, read only when the scene says a case value (five queries each)."""
     if not uses_case_values(scene):
         return {}
-    today = datetime.now(UTC).date()
     return {debtor.id: case_of(session, debtor, today) for debtor in debtors}
 
 
@@ -178,6 +180,7 @@ def render_campaign(
     executor: Executor,
     progress: CampaignProgress | None = None,
     refresh: float = REFRESH,
+    today: date | None = None,
 ) -> CampaignRender:
     """Render a campaign's segments and manifests into ``out``, recorded as a ``RenderJob``.
 
@@ -212,7 +215,7 @@ def render_campaign(
     errors: list[str] = []
     try:
         with sessions() as session:
-            plan = plan_campaign(session, campaign_id, content)
+            plan = plan_campaign(session, campaign_id, content, today)
         segments = plan.segments
         counts.total = len(segments)
         recorder.update(counts, force=True)

@@ -19,6 +19,7 @@ from app.config import Settings
 from app.db import make_engine, session_factory
 from app.models import CaseNote, Debtor, Outcome, Payment, StatusChange, WebhookDelivery
 from app.resolutions import Decision, ResolutionError, resolve
+from app.retention import purge_campaign
 from app.webhooks import add_endpoint
 from app.worklists import worklist
 
@@ -189,3 +190,18 @@ def test_the_daily_sweep_announces_a_promise_whose_date_has_passed(
 
 def test_today_is_where_the_creditor_works(settings: Settings) -> None:
     assert isinstance(settings.today(), date)
+
+
+def test_the_purge_empties_what_operators_wrote(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    debtor = _debtor(db)
+    _resolve(db, debtor, settings, topic="note", text="Jan de Vries belde: verhuisd naar Utrecht.")
+    engine = make_engine(settings.database)
+    purge_campaign(
+        session_factory(engine), debtor.campaign_id, settings.media_dir,
+        documents=settings.documents_dir,
+    )  # fmt: skip
+    engine.dispose()
+    db.expire_all()
+    assert [n.text for n in db.scalars(select(CaseNote))] == [""]

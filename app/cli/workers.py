@@ -107,6 +107,7 @@ def campaign_render(
                 out=settings.media_dir,
                 executor=chosen,
                 progress=show,
+                today=settings.today(),
             )
         except CampaignNotFoundError as exc:
             bar.stop()

@@ -17,7 +17,7 @@ from app.case import case_of
 from app.events import EventIn, record
 from app.locks import debtor_locked
 from app.models import Debtor, Outcome, Payment
-from app.payments.base import STATUSES, PaymentError
+from app.payments.base import FINAL, STATUSES, PaymentError
 from app.web.step_base import Step, StepError, check_amount, refuse_conflicts
 from app.webhooks import enqueue_submission
 
@@ -119,8 +119,12 @@ def settle(session: Session, payment_id: int, status: str, today: date) -> Payme
 
 def apply_status(session: Session, payment: Payment, status: str) -> None:
     """Take a status the provider reported; the first time it is ``paid``, record the outcome.
-    The caller holds the debtor's lock (``settle``)."""
-    if status not in STATUSES or status == payment.status:
+    The caller holds the debtor's lock (``settle``).
+
+    A status only moves forward (open, then pending or authorized, then final): the debtor's
+    return may have asked the provider before the bank's word arrived and reach the lock after
+    it, and its "open" must not undo a payment already recorded as paid."""
+    if status not in STATUSES or _stage(status) <= _stage(payment.status):
         return
     was_paid = payment.status == "paid"
     payment.status = status
@@ -144,6 +148,10 @@ def apply_status(session: Session, payment: Payment, status: str) -> None:
         )
         record(session, debtor, event)
         enqueue_submission(session, debtor.id, f"payment-{payment.id}")  # the webhooks
+
+
+def _stage(status: str) -> int:
+    return 3 if status in FINAL else {"open": 1, "pending": 2, "authorized": 2}.get(status, 0)
 
 
 def payment_of(session: Session, provider: str, provider_id: str) -> Payment | None:

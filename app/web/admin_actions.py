@@ -204,6 +204,7 @@ def _render(sessions: sessionmaker[Session], settings: Settings, campaign_id: in
             content=settings.content,
             out=settings.media_dir,
             executor=executor,
+            today=settings.today(),
         )
     except Exception:  # recorded on the RenderJob, which the page shows
         return

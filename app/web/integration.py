@@ -99,8 +99,8 @@ class OutcomePage(BaseModel):
     responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
 )
 def list_outcomes(
+    _key: ApiKeyDep,  # first: without a key, not even whether the campaign exists
     campaign: CampaignDep,
-    _key: ApiKeyDep,
     session: SessionDep,
     after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -151,8 +151,8 @@ class StatusChangePage(BaseModel):
     responses={401: {"description": "No valid API key"}, 404: {"description": "No campaign"}},
 )
 def list_status_changes(
+    _key: ApiKeyDep,  # first: without a key, not even whether the campaign exists
     campaign: CampaignDep,
-    _key: ApiKeyDep,
     session: SessionDep,
     after: Cursor = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
