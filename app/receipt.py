@@ -17,12 +17,17 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from app.case import Due
 from app.i18n import day, gettext_for, money
 from render.content import BUNDLED
+
+# Importing WeasyPrint makes Pillow accept truncated images everywhere in the process; the
+# receipt embeds none, and the render pool in this process must refuse a broken picture.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 STATIC = (BUNDLED / "static").resolve()
 FONTS = STATIC / "fonts"

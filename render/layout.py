@@ -229,8 +229,11 @@ def _bullet(
 
 
 def _image(path: Path, scale: float) -> Image.Image:
-    with Image.open(path) as source:
-        picture: Image.Image = source.convert("RGBA")
+    try:
+        with Image.open(path) as source:
+            picture: Image.Image = source.convert("RGBA")
+    except (OSError, ValueError) as exc:  # a broken file: say which one, whatever Pillow says
+        raise OSError(f"the image {path.name} cannot be read: {exc}") from exc
     picture.thumbnail((round(560 * scale), round(320 * scale)))
     return picture.crop((0, 0, _even(picture.width), _even(picture.height)))
 
