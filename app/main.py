@@ -106,14 +106,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    for module in (player, steps, step_paid, agreed, payments, verify, api):
+    public = (player, steps, step_paid, agreed, payments, verify, api, integration)
+    operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
+    for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)
-    app.include_router(integration.router)
-    app.include_router(admin_actions.router)  # before admin: /admin/campaigns/new is not an id
-    app.include_router(admin_integration.router)
-    app.include_router(admin_cases.router)
-    app.include_router(admin_documents.router)
-    app.include_router(admin.router)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
     app.add_exception_handler(VerificationRequiredError, _verify_first)  # type: ignore[arg-type]

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
@@ -129,19 +129,27 @@ def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) 
     if changed:
         session.execute(update(Event), changed)
     report.events = len(changed)
+    report.deliveries = _scrub_case_file(session, in_campaign, [(o, sub) for o, sub, _ in outcomes])
+    campaign.purged_at = now or datetime.now(UTC)
+    session.flush()
+    return report
+
+
+def _scrub_case_file(
+    session: Session, in_campaign: Select[int], outcomes: list[tuple[int, str]]
+) -> int:
+    """Empty the webhook bodies of the outcomes and status changes, and the operators' notes
+    (what they wrote about a person is personal too); returns the deliveries changed."""
     changes = session.scalars(
         select(StatusChange.id).where(StatusChange.debtor_id.in_(in_campaign))
     ).all()
-    report.deliveries = scrub_deliveries(session, [(oid, sub) for oid, sub, _ in outcomes], changes)
-    session.execute(  # what operators wrote about a person is personal too
+    session.execute(
         update(CaseNote)
         .where(CaseNote.debtor_id.in_(in_campaign))
         .values(text="")
         .execution_options(synchronize_session=False)
     )
-    campaign.purged_at = now or datetime.now(UTC)
-    session.flush()
-    return report
+    return scrub_deliveries(session, outcomes, changes)
 
 
 def remove_personal_media(media_dir: Path, debtor_ids: set[int]) -> list[Path]:
