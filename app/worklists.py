@@ -92,8 +92,3 @@ def _with_documents(session: Session, item: Item) -> Item:
     query = select(Document.id, Document.filename).where(Document.outcome_id == item.outcome_id)
     documents = [(document_id, name) for document_id, name in session.execute(query)]
     return Item(**{**item.__dict__, "documents": documents})
-
-
-def counts(session: Session) -> dict[str, int]:
-    """How many wait on each list, for the navigation."""
-    return {kind: len(worklist(session, kind)) for kind in KINDS}

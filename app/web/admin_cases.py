@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.case import STATUSES, case_of
-from app.deps import FormDep, SessionDep, StateDep
+from app.deps import AppState, FormDep, SessionDep, StateDep
 from app.i18n import day, money
-from app.models import Campaign, Debtor, Document, Outcome
+from app.models import Campaign, Debtor, Document, Outcome, User
 from app.outcome_labels import action_label, detail_labels, node_label
 from app.resolutions import Decision, ResolutionError, resolve
+from app.selfservice import RuleError, euro_cents
 from app.timeline import timeline
 from app.web.admin import admin_page
 from app.web.admin_charts import scenes_of
@@ -129,13 +130,11 @@ def debtor_note(
 def _decision(form: dict[str, str]) -> Decision:
     """The form's fields as a decision; an amount in euros ("12,50" or "12.50") to cents."""
     outcome = form.get("outcome", "").strip()
-    amount = form.get("amount", "").strip().replace(" ", "")
-    cents = None
-    if amount:
-        whole, _, fraction = amount.replace(",", ".").partition(".")
-        if not (whole.isdigit() and (fraction.isdigit() or not fraction) and len(fraction) <= 2):
-            raise ResolutionError("Write the amount in euros, like 12,50.")
-        cents = int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    amount = form.get("amount", "").strip()
+    try:
+        cents = euro_cents(amount) if amount else None
+    except RuleError as exc:
+        raise ResolutionError("Write the amount in euros, like 12,50.") from exc
     topic, _, verdict = form.get("decision", "").partition(":")
     return Decision(
         topic=topic,
@@ -149,8 +148,8 @@ def _decision(form: dict[str, str]) -> Decision:
 def _debtor_page(
     request: Request,
     debtor: Debtor,
-    user: Any,
-    state: Any,
+    user: User,
+    state: AppState,
     session: Session,
     *,
     status: int = 200,

@@ -85,8 +85,7 @@ def reported_page(
     then: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The payment the debtor reported, as stored, and that we check it and let them know."""
-    today = state.settings.now().date()
-    case = case_of(session, visit.debtor, today)
+    case = case_of(session, visit.debtor, state.settings.today())
     reported = case.reported_paid
     if reported is None:
         raise HTTPException(status_code=404)  # nothing reported (or already resolved)
