@@ -43,6 +43,7 @@ from app.web import (
     api,
     integration,
     payments,
+    personal_video,
     player,
     step_paid,
     steps,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    public = (player, steps, step_paid, agreed, payments, verify, api, integration)
+    public = (player, personal_video, steps, step_paid, agreed, payments, verify, api, integration)
     operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
     for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)

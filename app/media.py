@@ -1,17 +1,24 @@
-"""Manifests for one debtor: the shared segments of a scene, and their own personal ones.
+"""Manifests for one debtor: the shared segments of a scene, and their own voice tracks.
 
-Personal segments are rendered when a debtor first opens their link in a language, then
-cached like every other segment; a lock per debtor and language keeps two requests from
-rendering the same thing at once. A debtor's manifest records the ``values_key`` of what it
-was rendered from: when a case value it says has changed (an instalment paid), its personal
-nodes are planned again, and only the segments whose words changed are rendered.
+The shared manifest of a scene and language is rendered once (the first debtor to open a link
+in that language waits for it, unless ``vidpay render`` or a campaign render made it). A
+personal node's picture is part of it; what is the debtor's own is a voice track per personal
+node (their lines spoken, timings, captions, and the texts the player draws over the picture),
+prepared when they first open their link unless a campaign render prepared it. A lock per
+debtor and language keeps two requests from preparing the same thing at once. The debtor's
+manifest records a stamp of what it says: when a case value changes (an instalment paid), the
+tracks are prepared again.
+
+The video the player asks for a personal node is joined from the picture and the track on
+request (:func:`personal_video`): a few milliseconds, and nothing stored per debtor but audio.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +29,11 @@ from app.scenes import LoadedScene
 from render.content import ContentRoot
 from render.executors import LocalExecutor
 from render.formatting import Value, parse_variable
-from render.pipeline import Debtor as DebtorValues
-from render.pipeline import manifest_path, render_scene, values_key
+from render.mux import mux
+from render.pipeline import manifest_path, render_scene
+from render.tracks import DebtorJob, plan_debtor, prepare_debtor, prepared
+
+COPIES = 32  # joined videos kept in memory: a browser asks for one in several ranges
 
 
 class Media:
@@ -33,48 +43,112 @@ class Media:
         self._locks: defaultdict[tuple[str, str], threading.Lock] = defaultdict(threading.Lock)
         self._guard = threading.Lock()
         self._executor = LocalExecutor(start="thread")  # the server has threads
+        self._copies: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
 
     def manifest(
         self, loaded: LoadedScene, debtor: Debtor, language: str, case: Case | None = None
     ) -> dict[str, Any]:
-        """Every node of the scene for this debtor, personal nodes with their own segments;
-        rendered again when the values they say (the case's too) are not those of last time."""
-        scene = loaded.scene
-        generic = self._ensure(("scene", f"{scene.id}/{language}"), manifest_path(self.out, scene.id, language),
-                               lambda: render_scene(scene, self.content, self.out, languages=[language], executor=self._executor))  # fmt: skip
-        reference = f"d{debtor.id}"
-        values = DebtorValues(reference, personal_values(loaded, debtor, case))
-        personal = self._ensure(
-            ("debtor", f"{debtor.id}/{language}"),
-            manifest_path(self.out, scene.id, language, reference),
-            stamp=values_key(values.values),
-            render=lambda: render_scene(
-                scene,
-                self.content,
-                self.out,
-                languages=[language],
-                debtor=values,
-                executor=self._executor,
-            ),
-        )
-        nodes = {**generic["nodes"], **personal["nodes"]}
+        """Every node of the scene for this debtor: a personal node with its ``track``, and
+        only the personal nodes the debtor can reach from where their case starts them."""
+        generic = self._shared(loaded, language)
+        job = debtor_job(loaded, debtor, language, case, generic, self.content)
+        tracks = self._tracks(job)["nodes"]
+        nodes = {}
+        for node_id, node in generic["nodes"].items():
+            if not node.get("personal"):
+                nodes[node_id] = node
+            elif node_id in tracks:
+                nodes[node_id] = {**node, "track": tracks[node_id]}
         return {**generic, "nodes": nodes}
 
+    def personal_video(
+        self, loaded: LoadedScene, debtor: Debtor, language: str, node_id: str, case: Case | None
+    ) -> tuple[bytes, str] | None:
+        """The MP4 of a personal node for this debtor and an ETag, or None when there is no
+        such node for them; joined on request and kept in memory for the next few ranges."""
+        manifest = self.manifest(loaded, debtor, language, case)
+        node = manifest["nodes"].get(node_id)
+        if node is None or "track" not in node:
+            return None
+        track = node["track"]
+        tag = copy_tag(node)
+        name = (f"d{debtor.id}", language, tag)
+        with self._guard:
+            if name in self._copies:
+                self._copies.move_to_end(name)
+                return self._copies[name], tag
+        frames = [tuple(f) for f in node["frames"]]
+        times = [tuple(t) for t in track["shots"]]
+        body = mux(self.out / node["video"], self.out / track["audio"], frames, times)
+        with self._guard:
+            self._copies[name] = body
+            while len(self._copies) > COPIES:
+                self._copies.popitem(last=False)
+        return body, tag
+
+    def _shared(self, loaded: LoadedScene, language: str) -> dict[str, Any]:
+        scene = loaded.scene
+        return self._ensure(
+            ("scene", f"{scene.id}/{language}"),
+            manifest_path(self.out, scene.id, language),
+            lambda: render_scene(
+                scene, self.content, self.out, languages=[language], executor=self._executor
+            ),
+        )
+
+    def _tracks(self, job: DebtorJob) -> dict[str, Any]:
+        with self._guard:
+            lock = self._locks[("debtor", f"{job.reference}/{job.language}")]
+        with lock:
+            manifest = prepared(job, self.out)
+            if manifest is None:
+                path = prepare_debtor(job, self.out)
+                manifest = json.loads(path.read_text(encoding="utf-8"))
+            return manifest
+
     def _ensure(
-        self, name: tuple[str, str], path: Path, render: Any, stamp: str | None = None
+        self, name: tuple[str, str], path: Path, render: Callable[[], Any]
     ) -> dict[str, Any]:
         with self._guard:
             lock = self._locks[name]
         with lock:
-            if not path.is_file() or (stamp is not None and _stamp(path) != stamp):
+            if not path.is_file():
                 render()
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             return data
 
 
-def _stamp(path: Path) -> str | None:
-    stamp = json.loads(path.read_text(encoding="utf-8")).get("values")
-    return str(stamp) if stamp is not None else None
+def copy_tag(node: dict[str, Any]) -> str:
+    """Names a debtor's copy of a personal node: its picture and its track."""
+    return f"{Path(node['video']).stem[:12]}-{Path(node['track']['audio']).stem}"
+
+
+def debtor_job(
+    loaded: LoadedScene,
+    debtor: Debtor,
+    language: str,
+    case: Case | None,
+    shared: dict[str, Any],
+    content: ContentRoot,
+) -> DebtorJob:
+    """What this debtor's tracks say over the pictures of the ``shared`` manifest, planned
+    without speaking anything (cheap); from where their case starts them."""
+    scene = loaded.scene
+    pictures = {
+        node_id: Path(node["video"]).stem
+        for node_id, node in shared["nodes"].items()
+        if node.get("personal")
+    }
+    return plan_debtor(
+        scene,
+        language,
+        root=content,
+        translations=loaded.translations.get(language, {}),
+        values=personal_values(loaded, debtor, case),
+        pictures=pictures,
+        reference=f"d{debtor.id}",
+        start=scene.entry_for(case.status) if case is not None else scene.start,
+    )
 
 
 def personal_values(loaded: LoadedScene, debtor: Debtor, case: Case | None) -> dict[str, Value]:

@@ -1,16 +1,19 @@
 """Rendering a campaign ahead of time: every scene's shared segments in each language its
-debtors speak, every debtor's personal segments with their own values, and the manifests.
+debtors speak (the pictures of personal nodes among them), then every debtor's voice tracks.
 
-The manifests are the ones the web app looks for (:mod:`app.media`): ``<scene>/<lang>.json``
-and, per debtor, ``<scene>/<lang>/d<debtor id>.json``, made from the same plans, so a debtor
-who opens their link finds everything rendered. A campaign with A/B variants renders each
-debtor's own scene. Each manifest is written as soon as its segments are there.
+No video is encoded per debtor: what a debtor costs is their lines spoken and one small AAC
+file per personal node they can reach, with a manifest (:mod:`render.tracks`). The manifests are
+the ones the web app looks for (:mod:`app.media`), planned the same way, so a debtor who opens
+their link finds everything prepared. A campaign with A/B variants renders each debtor's own
+scene. Each shared manifest is written as soon as its segments are there, and the debtors are
+prepared once the pictures they need are.
 
-A ``RenderJob`` row follows the render for the admin pages: totals, then ``done`` (rendered
-now or already there) and ``failed``, updated at most about once a second, and the status at
-the end. A render killed halfway and started again continues where it was: segments are
-content-addressed and written atomically, so finished ones are skipped and none is half
-written; the new job marks the one it takes over from as interrupted.
+A ``RenderJob`` row follows the render for the admin pages: totals (segments and debtors), then
+``done`` (made now or already there) and ``failed``, updated at most about once a second, and
+the status at the end. A render killed halfway and started again continues where it was:
+segments are content-addressed and written atomically, a debtor's manifest is stamped with what
+it says and written last, so finished work is skipped and none is half written; the new job
+marks the one it takes over from as interrupted.
 """
 
 from __future__ import annotations
@@ -35,11 +38,11 @@ from app.models.base import utcnow
 from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
 from render.executors import Executor
-from render.pipeline import plan_scene, values_key, write_manifest
+from render.pipeline import plan_scene, write_manifest
 from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
-from render.segments import SegmentPlan, personal_nodes, plan_segment
-from render.theme import load_theme
+from render.segments import SegmentPlan
+from render.tracks import DebtorJob, plan_debtor, prepared
 from render.tts.base import SpeechError
 
 REFRESH = 1.0  # seconds between updates of the RenderJob row
@@ -52,7 +55,8 @@ class CampaignNotFoundError(LookupError):
 
 @dataclass
 class RenderCounts:
-    """Distinct segments of a campaign render: ``done`` counts rendered and already there."""
+    """Distinct segments and debtors of a campaign render: ``done`` counts those made now and
+    those already there."""
 
     total: int = 0
     cached: int = 0  # already in the media store
@@ -66,29 +70,23 @@ class RenderCounts:
 
 @dataclass(frozen=True)
 class ManifestPlan:
-    """One manifest: a scene in one language, for everyone (``debtor`` None) or one debtor."""
+    """One shared manifest: a scene in one language."""
 
     scene: Scene
     language: str
     plans: dict[str, SegmentPlan]  # node -> plan
-    debtor: str | None = None  # the manifest's reference: d<debtor id>
-    values: str | None = None  # the values_key of what a debtor's manifest says
 
 
 @dataclass
 class CampaignPlan:
     manifests: list[ManifestPlan] = field(default_factory=list)
+    debtors: list[DebtorJob] = field(default_factory=list)
 
     @property
     def segments(self) -> list[SegmentPlan]:
         """Every distinct segment."""
         unique = {p.key: p for m in self.manifests for p in m.plans.values()}
         return list(unique.values())
-
-    @property
-    def personal(self) -> set[str]:
-        """Keys of the debtors' own segments."""
-        return {p.key for m in self.manifests if m.debtor for p in m.plans.values()}
 
 
 @dataclass(frozen=True)
@@ -106,8 +104,9 @@ CampaignProgress = Callable[[RenderCounts], None]
 def plan_campaign(
     session: Session, campaign_id: int, content: ContentRoot, today: date | None = None
 ) -> CampaignPlan:
-    """The manifests of a campaign and their segments, planned from its debtors; ``today``
-    (the creditor's, ``Settings.today``) dates their cases, else the UTC date."""
+    """The shared manifests of a campaign and their segments, and every debtor's voice tracks,
+    planned from its debtors; ``today`` (the creditor's, ``Settings.today``) dates their cases,
+    else the UTC date."""
     if session.get(Campaign, campaign_id) is None:
         raise CampaignNotFoundError(f"no campaign {campaign_id}")
     debtors = session.scalars(
@@ -124,51 +123,53 @@ def plan_campaign(
         in_use = {d.language for d in members}
         languages = [lang for lang in scene.languages if lang in in_use]
         # the shared manifests, exactly as `vidpay render` and the web app make them
-        for language, plans in plan_scene(scene, content, languages=languages).items():
-            plan.manifests.append(ManifestPlan(scene, language, plans))
-        cases = _cases(session, loaded.scene, members, today or datetime.now(UTC).date())
-        plan.manifests.extend(_personal(loaded, members, content, cases))
+        shared = plan_scene(scene, content, languages=languages)
+        plan.manifests += [ManifestPlan(scene, lang, plans) for lang, plans in shared.items()]
+        cases = _cases(session, scene, members, today or datetime.now(UTC).date())
+        plan.debtors += _debtors(loaded, members, content, cases, shared)
     return plan
 
 
 def _cases(session: Session, scene: Scene, debtors: list[Debtor], today: date) -> dict[int, Case]:
-    """The debtors' cases, read only when the scene says a case value (five queries each)."""
-    if not uses_case_values(scene):
+    """The debtors' cases, read only when the scene says a case value or starts somewhere
+    else for some cases (five queries each)."""
+    if not uses_case_values(scene) and not scene.entry:
         return {}
     return {debtor.id: case_of(session, debtor, today) for debtor in debtors}
 
 
-def _personal(
-    loaded: LoadedScene, debtors: list[Debtor], content: ContentRoot, cases: dict[int, Case]
-) -> list[ManifestPlan]:
-    """Each debtor's personal nodes in their language, planned as ``plan_scene`` does for the
-    web app (theme and catalogues loaded once per scene, not once per debtor)."""
-    scene = loaded.scene
-    theme = load_theme(content, scene.brand)
-    wanted = personal_nodes(scene)
-    personal = [node for node in scene.nodes if node in wanted]
-    manifests = []
+def _debtors(
+    loaded: LoadedScene,
+    debtors: list[Debtor],
+    content: ContentRoot,
+    cases: dict[int, Case],
+    shared: dict[str, dict[str, SegmentPlan]],
+) -> list[DebtorJob]:
+    """Each debtor's tracks in their language, planned as the web app plans them."""
+    pictures = {
+        language: {node: p.key for node, p in plans.items() if p.personal}
+        for language, plans in shared.items()
+    }
+    jobs = []
     for debtor in debtors:
         language = debtor.language
-        values = personal_values(loaded, debtor, cases.get(debtor.id))
+        case = cases.get(debtor.id)
         try:
-            plans = {
-                node: plan_segment(
-                    scene,
-                    node,
+            jobs.append(
+                plan_debtor(
+                    loaded.scene,
                     language,
                     root=content,
-                    theme=theme,
                     translations=loaded.translations.get(language, {}),
-                    values=values,
-                    personal=True,
+                    values=personal_values(loaded, debtor, case),
+                    pictures=pictures[language],
+                    reference=f"d{debtor.id}",
+                    start=loaded.scene.entry_for(case.status) if case else loaded.scene.start,
                 )
-                for node in personal
-            }
+            )
         except SpeechError as exc:
-            raise RenderError(f"scene {scene.id}, language {language}: {exc}") from exc
-        manifests.append(ManifestPlan(scene, language, plans, f"d{debtor.id}", values_key(values)))
-    return manifests
+            raise RenderError(f"scene {loaded.scene.id}, language {language}: {exc}") from exc
+    return jobs
 
 
 def render_campaign(
@@ -217,7 +218,7 @@ def render_campaign(
         with sessions() as session:
             plan = plan_campaign(session, campaign_id, content, today)
         segments = plan.segments
-        counts.total = len(segments)
+        counts.total = len(segments) + len(plan.debtors)
         recorder.update(counts, force=True)
         if progress:
             progress(counts)
@@ -245,7 +246,8 @@ def _render(
     recorder: _Recorder,
     progress: CampaignProgress | None,
 ) -> int:
-    """Render the segments, writing each manifest once all of its segments are there."""
+    """Render the segments, writing each manifest once all of its segments are there, then
+    prepare the debtors whose pictures are all there."""
     waiting: list[set[str]] = [{p.key for p in m.plans.values()} for m in plan.manifests]
     needed_by: defaultdict[str, list[int]] = defaultdict(list)
     for index, keys in enumerate(waiting):
@@ -254,18 +256,11 @@ def _render(
     results: dict[str, SegmentResult] = {}
     written = 0
 
-    def write(index: int) -> None:
-        nonlocal written
-        manifest = plan.manifests[index]
-        write_manifest(
-            manifest.scene, manifest.language, manifest.plans, results, out,
-            debtor=manifest.debtor, values=manifest.values,
-        )  # fmt: skip
-        written += 1
+    def tick() -> None:
+        recorder.update(counts)
+        if progress:
+            progress(counts)
 
-    for index, keys in enumerate(waiting):
-        if not keys:  # a scene without personal nodes: the debtor's manifest is empty
-            write(index)
     with closing(executor.outcomes(segments, out)) as outcomes:
         for outcome in outcomes:
             key = outcome.plan.key
@@ -281,10 +276,45 @@ def _render(
                 for index in needed_by[key]:
                     waiting[index].discard(key)
                     if not waiting[index]:
-                        write(index)
-            recorder.update(counts)
-            if progress:
-                progress(counts)
+                        manifest = plan.manifests[index]
+                        write_manifest(manifest.scene, manifest.language, manifest.plans,
+                                       results, out)  # fmt: skip
+                        written += 1
+            tick()
+    return written + _prepare(plan.debtors, results, out, executor, counts, errors, tick)
+
+
+def _prepare(
+    jobs: list[DebtorJob],
+    pictures: dict[str, SegmentResult],
+    out: Path,
+    executor: Executor,
+    counts: RenderCounts,
+    errors: list[str],
+    tick: Callable[[], None],
+) -> int:
+    """Prepare the debtors not prepared yet; one whose picture failed is counted failed."""
+    missing = []
+    for job in jobs:
+        if any(track.picture not in pictures for track in job.tracks):
+            counts.failed += 1
+            errors.append(f"scene {job.scene_id}, debtor {job.reference}: a picture failed")
+        elif prepared(job, out) is not None:
+            counts.cached += 1
+        else:
+            missing.append(job)
+    tick()
+    written = 0
+    with closing(executor.prepare(missing, out)) as batches:
+        for batch in batches:
+            for error in batch.errors:
+                if error is None:
+                    counts.rendered += 1
+                    written += 1
+                else:
+                    counts.failed += 1
+                    errors.append(error)
+            tick()
     return written
 
 

@@ -14,9 +14,9 @@ after a campaign was created, from the dispatcher's daily ``purge_expired``) rem
   given up);
 - the documents debtors sent (proofs of payment): their rows, and the campaign's folder of
   them (``<documents>/<campaign id>/``) with every file in it;
-- the debtors' personal manifests (``manifests/<scene>/<lang>/d<debtor id>.json``) and every
-  segment only they point at (video, captions, poster), with the speech and soundtrack files
-  only those segments used.
+- the debtors' folders in the media store (``debtors/d<debtor id>/``): their voice tracks and
+  the manifests that list them. No video needs purging: the pictures are the same for
+  everyone and hold no debtor data.
 
 What stays is anonymous: the debtors' languages and variants, outcomes per action and node
 (with installment dates and amounts), events per type and node, and ``Campaign.purged_at``.
@@ -26,10 +26,10 @@ The funnel and ``vidpay campaign outcomes`` keep working on it.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import secrets
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +42,7 @@ from app.db import IMMEDIATE
 from app.documents import delete_rows, remove_folder
 from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
+from render.tracks import debtor_folder
 
 log = logging.getLogger("vidpay.retention")
 
@@ -51,8 +52,6 @@ OUTCOME_DETAILS = frozenset(
 )
 EVENT_DATA = frozenset({"target", "action", "auto", "on", "from", "to", "start"})
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_:.-]{1,64}")
-_KEY = re.compile(r"[0-9a-f]{16,64}")
-_MEDIA_KINDS = ("segments", "speech", "audio")
 
 
 @dataclass
@@ -153,64 +152,18 @@ def _scrub_case_file(
 
 
 def remove_personal_media(media_dir: Path, debtor_ids: set[int]) -> list[Path]:
-    """Delete these debtors' personal manifests and the files only they use; returns them."""
-    manifests_dir = media_dir / "manifests"
-    if not manifests_dir.is_dir() or not debtor_ids:
-        return []
-    names = {f"d{debtor_id}.json" for debtor_id in debtor_ids}
-    personal: list[Path] = []
-    others: list[Path] = []
-    for path in manifests_dir.rglob("*.json"):
-        is_personal = path.name in names and path.parent.parent.parent == manifests_dir
-        (personal if is_personal else others).append(path)
-    kept_segments: set[str] = set()
-    kept_keys: set[str] = set()
-    for path in others:
-        for node in _nodes(path):
-            kept_segments.add(str(node.get("video")))
-            kept_keys.update(_uses(media_dir, node))
+    """Delete these debtors' folders (their voice tracks and manifests); returns the files.
+    Nothing else in the media folder is personal: no video is made per debtor."""
     removed: list[Path] = []
-    doomed_keys: set[str] = set()
-    for path in personal:
-        for node in _nodes(path):
-            if str(node.get("video")) in kept_segments:
-                continue
-            doomed_keys.update(_uses(media_dir, node))
-            video = node.get("video")
-            files = [node.get(name) for name in ("video", "captions", "poster")]
-            if isinstance(video, str):
-                files.append(str(Path(video).with_suffix(".json")))
-            for name in files:
-                if isinstance(name, str):
-                    removed += _unlink(media_dir, media_dir / name)
-        removed += _unlink(media_dir, path)
-    for key in doomed_keys - kept_keys:
-        if _KEY.fullmatch(key):
-            for kind in _MEDIA_KINDS:
-                for path in (media_dir / kind / key[:2]).glob(f"{key}.*"):
-                    removed += _unlink(media_dir, path)
+    for debtor_id in sorted(debtor_ids):
+        folder = debtor_folder(media_dir, f"d{debtor_id}")
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                removed += _unlink(media_dir, path)
+        shutil.rmtree(folder, ignore_errors=True)
     return removed
-
-
-def _nodes(manifest: Path) -> list[dict[str, Any]]:
-    try:
-        nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
-    except (OSError, ValueError, AttributeError):
-        return []
-    return [n for n in nodes.values() if isinstance(n, dict)] if isinstance(nodes, dict) else []
-
-
-def _uses(media_dir: Path, node: dict[str, Any]) -> set[str]:
-    """The speech and soundtrack keys a node's segment was made from (its sidecar)."""
-    video = node.get("video")
-    if not isinstance(video, str):
-        return set()
-    sidecar = media_dir / Path(video).with_suffix(".json")
-    try:
-        uses = json.loads(sidecar.read_text(encoding="utf-8")).get("uses", [])
-    except (OSError, ValueError, AttributeError):
-        return set()
-    return {u for u in uses if isinstance(u, str)}
 
 
 def _unlink(media_dir: Path, path: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""The Celery app of the render workers: one task, ``vidpay.render_segment``, one segment each.
+"""The Celery app of the render workers: ``vidpay.render_segment`` renders one segment,
+``vidpay.prepare_debtors`` prepares a batch of debtors' voice tracks.
 
 A worker imports ``render`` only, never ``app``: start one with ``vidpay worker`` or with
 ``celery -A render.celery_app worker -Q vidpay.render``. The broker (Redis) also keeps the
@@ -30,6 +31,7 @@ from celery.signals import worker_init
 from render.audio import load_dsp
 from render.segment_render import RenderError, SegmentResult, render_segment
 from render.segments import SegmentPlan
+from render.tracks import DebtorJob, prepare_batch
 
 BROKER_ENV = "VIDPAY_BROKER_URL"
 QUEUE_ENV = "VIDPAY_RENDER_QUEUE"
@@ -37,6 +39,7 @@ THREADS_ENV = "VIDPAY_RENDER_THREADS"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 DEFAULT_QUEUE = "vidpay.render"
 TASK = "vidpay.render_segment"
+PREPARE_TASK = "vidpay.prepare_debtors"
 TIME_LIMIT = 30 * 60  # seconds; a segment takes seconds, so only a hung encoder gets here
 
 _threads = 0  # encoder threads per segment; set when the worker starts (0: ffmpeg decides)
@@ -79,6 +82,7 @@ def make_app(broker: str | None = None, queue: str | None = None) -> Celery:
         worker_send_task_events=False,
     )
     celery.task(name=TASK, shared=False)(render_task)
+    celery.task(name=PREPARE_TASK, shared=False)(prepare_task)
     return celery
 
 
@@ -93,6 +97,18 @@ def render_task(plan: SegmentPlan, out: str) -> SegmentResult:
                 "shared with the workers at the same path"
             )
     return render_segment(plan, media, threads=_threads)
+
+
+def prepare_task(jobs: list[DebtorJob], out: str) -> list[str | None]:
+    """Prepare a batch of debtors' voice tracks into the shared media folder ``out``."""
+    media = Path(out)
+    if not media.is_dir():
+        where = f"scene {jobs[0].scene_id}, debtor {jobs[0].reference}" if jobs else "debtors"
+        raise RenderError(
+            f"{where}: the media folder {media} is not on this worker "
+            f"({socket.gethostname()}); it must be shared with the workers at the same path"
+        )
+    return prepare_batch(jobs, media)
 
 
 def set_threads(threads: int) -> None:

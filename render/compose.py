@@ -25,6 +25,10 @@ ENTRANCE_FRAMES = 11  # an element takes 0.44 s to enter
 SLIDE = 48  # pixels a sliding element travels
 VIDEO_ARGS = ("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p")
 AUDIO_ARGS = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k")
+# The shared picture of a personal node has no B-frames (decode order is display order) and a
+# key frame where each shot starts, so that a debtor's copy can hold a shot's last frame for as
+# long as their line lasts without re-encoding anything (:mod:`render.mux`).
+PICTURE_ARGS = ("-bf", "0")
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,25 @@ def _position(place: Placement) -> tuple[str, str]:
     return str(place.x), str(place.y)
 
 
-def compose_video(pieces: Sequence[Piece], audio: Path, target: Path, *, threads: int = 0) -> None:
-    """Encode the segment to ``target`` (which the caller renames into place)."""
+def compose_video(
+    pieces: Sequence[Piece],
+    audio: Path | None,
+    target: Path,
+    *,
+    threads: int = 0,
+    keyframes: Sequence[int] = (),
+) -> None:
+    """Encode the segment to ``target`` (which the caller renames into place). Without
+    ``audio`` it is a shared picture: no sound, and key frames at ``keyframes`` (frames)."""
     elements = [place.png for piece in pieces for place in piece.elements]
     inputs: list[str | Path] = []
-    for path in [*(p.png for p in pieces), *elements, audio]:
+    for path in [*(p.png for p in pieces), *elements, *([audio] if audio else [])]:
         inputs += ["-i", path]
+    if audio is not None:
+        sound = ["-map", f"{len(pieces) + len(elements)}:a", "-c:a", "copy"]
+    else:
+        times = ",".join(f"{frame / FPS:.2f}" for frame in keyframes) or "0"
+        sound = ["-an", *PICTURE_ARGS, "-force_key_frames", times]
     run_ffmpeg(
         [
             *inputs,
@@ -113,13 +130,10 @@ def compose_video(pieces: Sequence[Piece], audio: Path, target: Path, *, threads
             filtergraph(pieces),
             "-map",
             "[v]",
-            "-map",
-            f"{len(pieces) + len(elements)}:a",
             *VIDEO_ARGS,
             "-r",
             str(FPS),
-            "-c:a",
-            "copy",
+            *sound,
             "-threads",
             str(threads),
             "-movflags",

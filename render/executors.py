@@ -21,10 +21,20 @@ from typing import Any, ClassVar, Literal
 
 from render.audio import load_dsp
 from render.cache import MediaStore
-from render.segment_render import SEGMENT_FILES, RenderError, SegmentResult, render_segment
+from render.segment_render import RenderError, SegmentResult, render_segment, segment_files
 from render.segments import SegmentPlan
+from render.tracks import DebtorJob, prepare_batch
 
 Progress = Callable[[int, int], None]  # (done, total)
+BATCH = 25  # debtors per task: a task's overhead is spread over their few tens of milliseconds
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Debtors prepared: their jobs, and per job None or what went wrong."""
+
+    jobs: list[DebtorJob]
+    errors: list[str | None]
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,7 @@ class Executor(ABC):
         store = MediaStore(out)
         missing = []
         for plan in unique_plans(plans):
-            if store.has("segments", plan.key, SEGMENT_FILES):
+            if store.has("segments", plan.key, segment_files(plan)):
                 yield Outcome(plan, render_segment(plan, out), cached=True)  # reads its sidecar
             else:
                 missing.append(plan)
@@ -89,6 +99,17 @@ class Executor(ABC):
     @abstractmethod
     def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
         """Render segments that are not in the store, yielding each as it finishes."""
+
+    def prepare(self, jobs: list[DebtorJob], out: Path) -> Generator[Batch, None, None]:
+        """Prepare debtors' voice tracks in batches, yielding each batch as it finishes."""
+        batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+        if batches:
+            out.mkdir(parents=True, exist_ok=True)
+            yield from self._prepare(batches, out)
+
+    @abstractmethod
+    def _prepare(self, batches: list[list[DebtorJob]], out: Path) -> Iterator[Batch]:
+        """Prepare each batch, yielding it as it finishes."""
 
     def run(
         self, plans: Iterable[SegmentPlan], out: Path, progress: Progress | None = None
@@ -138,11 +159,7 @@ class LocalExecutor(Executor):
                 except RenderError as exc:
                     yield Outcome(plan, error=exc)
             return
-        pool: ThreadPoolExecutor | ProcessPoolExecutor = (
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidpay-render")
-            if self.start == "thread"
-            else ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
-        )
+        pool = self._pool(workers)
         try:
             futures = {
                 pool.submit(render_segment, plan, out, threads=threads): plan for plan in plans
@@ -157,6 +174,23 @@ class LocalExecutor(Executor):
                     raise error
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _prepare(self, batches: list[list[DebtorJob]], out: Path) -> Iterator[Batch]:
+        load_dsp()
+        workers = max(1, min(self.jobs or os.cpu_count() or 1, len(batches)))
+        if workers == 1:
+            for batch in batches:
+                yield Batch(batch, prepare_batch(batch, out))
+            return
+        with self._pool(workers) as pool:
+            futures = {pool.submit(prepare_batch, batch, out): batch for batch in batches}
+            for future in as_completed(futures):
+                yield Batch(futures[future], future.result())
+
+    def _pool(self, workers: int) -> ThreadPoolExecutor | ProcessPoolExecutor:
+        if self.start == "thread":
+            return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidpay-render")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
 
 
 class CeleryExecutor(Executor):
@@ -205,40 +239,63 @@ class CeleryExecutor(Executor):
         )
 
     def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+        from render.celery_app import TASK
+
+        what = [where(plan) for plan in plans]
+        for index, meta in self._tasks(TASK, [(plan, str(out)) for plan in plans], what):
+            yield _outcome(plans[index], meta, out)
+
+    def _prepare(self, batches: list[list[DebtorJob]], out: Path) -> Iterator[Batch]:
+        from celery import states
+
+        from render.celery_app import PREPARE_TASK
+
+        what = [f"scene {b[0].scene_id}, debtor {b[0].reference}" for b in batches]
+        for index, meta in self._tasks(PREPARE_TASK, [(b, str(out)) for b in batches], what):
+            batch = batches[index]
+            if meta["status"] == states.SUCCESS:
+                yield Batch(batch, list(meta["result"]))
+            else:
+                error = meta.get("result")
+                described = f"{type(error).__name__}: {error}" if error else meta["status"]
+                yield Batch(batch, [f"{what[index]}: {described}"] * len(batch))
+
+    def _tasks(
+        self, name: str, arguments: list[tuple[Any, str]], what: list[str]
+    ) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """Send one task per argument tuple; yield (index, result meta) as each finishes."""
         from celery.exceptions import TimeoutError as CeleryTimeout
         from celery.result import ResultSet
 
-        from render.celery_app import TASK, make_app
+        from render.celery_app import make_app
 
         celery = make_app(self.broker_url, self.queue)
         connection = celery.connection_for_write()  # its own: kombu's pools are process-wide
-        pending: dict[str, SegmentPlan] = {}
+        pending: dict[str, int] = {}
         sent = []
         try:
             with celery.amqp.Producer(connection) as producer:
-                for plan in plans:
-                    task = celery.send_task(
-                        TASK, args=(plan, str(out)), queue=self.queue, producer=producer
-                    )
-                    pending[task.id] = plan
+                for index, args in enumerate(arguments):
+                    task = celery.send_task(name, args=args, queue=self.queue, producer=producer)
+                    pending[task.id] = index
                     sent.append(task)
-            # results come back through Redis pub/sub, each as soon as its segment is done
+            # results come back through Redis pub/sub, each as soon as its task is done
             finished = ResultSet(sent, app=celery).iter_native(
                 timeout=self.timeout, interval=self.poll
             )
             try:
                 for task_id, meta in finished:
-                    plan = pending.pop(task_id)
+                    index = pending.pop(task_id)
                     celery.backend.forget(task_id)
-                    yield _outcome(plan, meta, out)
+                    yield index, meta
             except CeleryTimeout as exc:
                 raise RenderError(
-                    f"{where(next(iter(pending.values())))}: no result from the render workers "
-                    f"after {self.timeout:g} s ({len(pending)} segments still waiting in queue "
+                    f"{what[next(iter(pending.values()))]}: no result from the render workers "
+                    f"after {self.timeout:g} s ({len(pending)} tasks still waiting in queue "
                     f"'{self.queue}'); is `vidpay worker` running?"
                 ) from exc
         finally:
-            if pending:  # interrupted: the workers need not render what nobody waits for
+            if pending:  # interrupted: the workers need not do what nobody waits for
                 with suppress(Exception):  # best effort, the broker may be what failed
                     celery.control.revoke(list(pending), connection=connection)
                     for task_id in pending:

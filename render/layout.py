@@ -4,6 +4,11 @@ A shot's elements stack in the middle of a 1280x720 frame (icon, title, card, te
 image), each its own RGBA layer with a final position and an entrance motion. The bottom of
 the frame stays free: the player draws big captions there. Layer sizes and positions are even
 because a yuv420p overlay snaps to even pixels; odd ones would shift by one.
+
+A *personal* element (one that says the debtor's name or amount) is not drawn in the picture:
+its place is kept (sized for a long value, so every debtor's text fits), a card or bullet keeps
+its pill, and the layer carries a :class:`TextBox` that tells the player where, in which font and
+size, to draw the debtor's own text as real text over the video.
 """
 
 from __future__ import annotations
@@ -22,13 +27,17 @@ from render.theme import Theme
 WIDTH, HEIGHT, FPS = 1280, 720, 25
 TOP, BOTTOM = 40, HEIGHT - 150  # the caption band below BOTTOM is the player's
 GAP = 26
+STAGGER = 0.15  # seconds between the entrances of a shot's elements
 Motion = Literal["fade", "slide-up", "slide-left", "pop"]
 _SCALES = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42)  # shrink a crowded shot until it fits
 
 
 @dataclass(frozen=True)
 class ResolvedShow:
-    """A shot's ``show`` with its texts translated and placeholders filled, files resolved."""
+    """A shot's ``show`` with its texts translated and placeholders filled, files resolved.
+
+    ``personal`` names the elements the player draws ("title", "text", "card", "bullet0", ...);
+    their texts here are stand-ins that only size the place kept for them."""
 
     title: str | None = None
     text: str | None = None
@@ -36,6 +45,23 @@ class ResolvedShow:
     bullets: tuple[str, ...] = ()
     icon: Path | None = None
     image: Path | None = None
+    personal: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """Where the player draws a personal text, in pixels of its layer, and how it looks."""
+
+    element: str  # "title", "text", "card", "bullet0", ...
+    x: int
+    y: int
+    width: int
+    height: int
+    bold: bool
+    size: int  # font size in pixels of the 720-pixel frame
+    colour: str
+    align: Literal["center", "left"]
+    lines: int  # at most this many lines; a longer text is drawn smaller
 
 
 @dataclass
@@ -47,6 +73,7 @@ class Layer:
     y: int
     motion: Motion
     delay: float = 0.0
+    text: TextBox | None = None  # a personal element: the player draws its text here
 
     def pop_strip(self) -> tuple[Image.Image, int, int]:
         """For a pop: the frames side by side, their count, and the canvas margin."""
@@ -79,15 +106,22 @@ def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
     for scale in _SCALES:
         pictures = _pictures(show, theme, scale)
         gap = _even(GAP * scale)
-        height = sum(p.height for p, _ in pictures) + gap * (len(pictures) - 1)
+        height = sum(p[0].height for p in pictures) + gap * (len(pictures) - 1)
         if height <= BOTTOM - TOP:
             break
     y = _even(max(TOP, TOP + (BOTTOM - TOP - height) / 2))
     layers = []
-    for i, (picture, motion) in enumerate(pictures):
-        layers.append(Layer(picture, _even((WIDTH - picture.width) / 2), y, motion, delay=0.15 * i))
+    for i, (picture, box, motion) in enumerate(pictures):
+        x = _even((WIDTH - picture.width) / 2)
+        layers.append(Layer(picture, x, y, motion, delay=STAGGER * i, text=box))
         y += picture.height + gap
     return layers
+
+
+def element_count(show: ResolvedShow) -> int:
+    """How many layers ``draw_layers`` makes of a shot (without drawing them)."""
+    single = (show.icon, show.title, show.card, show.text, show.image)
+    return sum(1 for element in single if element) + len(show.bullets)
 
 
 def compose_still(background: Image.Image, layers: list[Layer]) -> Image.Image:
@@ -127,33 +161,38 @@ def pop_margin(picture: Image.Image) -> int:
 # --- the elements ------------------------------------------------------------------------------
 
 
-def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[tuple[Image.Image, Motion]]:
+Picture = tuple[Image.Image, TextBox | None, Motion]
+
+
+def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
     only_icon = show.icon is not None and not (show.title or show.text or show.card or show.bullets)
-    pictures: list[tuple[Image.Image, Motion]] = []
+    on_background = theme.colours.text_on_background
+    mine = show.personal
+    pictures: list[Picture] = []
     if show.icon is not None:
-        pictures.append(
-            (_icon_badge(show.icon, theme, round((340 if only_icon else 220) * scale)), "pop")
-        )
+        diameter = round((340 if only_icon else 220) * scale)
+        pictures.append((_icon_badge(show.icon, theme, diameter), None, "pop"))
     if show.title:
         font = _font(theme.font_bold, round(80 * scale))
-        pictures.append(
-            (_text_block(show.title, font, theme.colours.text_on_background, 1120, 2), "slide-up")
-        )
+        block = _Block("title", font, on_background, 1120, 2, "title" in mine, bold=True)
+        pictures.append((*_text_block(show.title, block), "slide-up"))
     if show.card:
-        pictures.append((_card(show.card, theme, scale), "pop"))
+        pictures.append((*_card(show.card, theme, scale, "card" in mine), "pop"))
     if show.text:
         font = _font(theme.font, round(54 * scale))
-        pictures.append(
-            (_text_block(show.text, font, theme.colours.text_on_background, 1040, 3), "fade")
-        )
+        block = _Block("text", font, on_background, 1040, 3, "text" in mine, bold=False)
+        pictures.append((*_text_block(show.text, block), "fade"))
     if show.bullets:
         font = _font(theme.font_bold, round(50 * scale))
         width = max(
             _even(max(font.getlength(line) for line in wrap(b, font, 860))) for b in show.bullets
         )
-        pictures.extend((_bullet(b, theme, font, width, scale), "slide-left") for b in show.bullets)
+        for i, bullet in enumerate(show.bullets):
+            element = f"bullet{i}"
+            pill = _bullet(bullet, theme, font, width, scale, element if element in mine else None)
+            pictures.append((*pill, "slide-left"))
     if show.image is not None:
-        pictures.append((_image(show.image, scale), "fade"))
+        pictures.append((_image(show.image, scale), None, "fade"))
     return pictures
 
 
@@ -168,25 +207,47 @@ def _icon_badge(svg: Path, theme: Theme, diameter: int) -> Image.Image:
     return badge
 
 
-def _text_block(
-    text: str, font: ImageFont.FreeTypeFont, colour: str, max_width: int, max_lines: int
-) -> Image.Image:
+@dataclass(frozen=True)
+class _Block:
+    """A text straight on the background: a title or a line of text."""
+
+    element: str
+    font: ImageFont.FreeTypeFont
+    colour: str
+    max_width: int
+    max_lines: int
+    personal: bool
+    bold: bool
+
+
+def _text_block(text: str, block: _Block) -> tuple[Image.Image, TextBox | None]:
+    """The text drawn, or for a personal one the place kept for it (as wide as the line may
+    be, as high as the stand-in text needs)."""
+    font = block.font
     while True:
-        lines = wrap(text, font, max_width)
-        if len(lines) <= max_lines or font.size <= 24:
+        lines = wrap(text, font, block.max_width)
+        if len(lines) <= block.max_lines or font.size <= 24:
             break
         font = font.font_variant(size=round(font.size * 0.88))
     ascent, descent = font.getmetrics()
     line_height = round((ascent + descent) * 1.12)
     width = _even(max(font.getlength(line) for line in lines) + 8)
-    picture = Image.new("RGBA", (width, _even(line_height * len(lines))), (0, 0, 0, 0))
+    height = _even(line_height * len(lines))
+    if block.personal:
+        width = _even(block.max_width)
+        box = TextBox(block.element, 0, 0, width, height, block.bold, round(font.size),
+                      block.colour, "center", block.max_lines)  # fmt: skip
+        return Image.new("RGBA", (width, height), (0, 0, 0, 0)), box
+    picture = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(picture)
     for i, line in enumerate(lines):
-        draw.text((width / 2, i * line_height), line, font=font, fill=colour, anchor="ma")
-    return picture
+        draw.text((width / 2, i * line_height), line, font=font, fill=block.colour, anchor="ma")
+    return picture, None
 
 
-def _card(text: str, theme: Theme, scale: float) -> Image.Image:
+def _card(
+    text: str, theme: Theme, scale: float, personal: bool
+) -> tuple[Image.Image, TextBox | None]:
     font = _font(theme.font_bold, round(112 * scale))
     while font.getlength(text) > 1000 and font.size > 36:
         font = font.font_variant(size=round(font.size * 0.9))
@@ -198,13 +259,22 @@ def _card(text: str, theme: Theme, scale: float) -> Image.Image:
     draw.rounded_rectangle(
         (0, 0, size[0] - 1, size[1] - 1), radius=round(28 * scale), fill=theme.colours.surface
     )
+    if personal:
+        box = TextBox("card", pad_x // 2, 0, size[0] - pad_x, size[1], True, round(font.size),
+                      theme.colours.text, "center", 1)  # fmt: skip
+        return card, box
     draw.text((pad_x - left, pad_y - top), text, font=font, fill=theme.colours.text, anchor="ls")
-    return card
+    return card, None
 
 
 def _bullet(
-    text: str, theme: Theme, font: ImageFont.FreeTypeFont, text_width: int, scale: float
-) -> Image.Image:
+    text: str,
+    theme: Theme,
+    font: ImageFont.FreeTypeFont,
+    text_width: int,
+    scale: float,
+    personal: str | None,
+) -> tuple[Image.Image, TextBox | None]:
     """A bullet on a pill; the bullets of one shot share ``text_width`` so they line up."""
     lines = wrap(text, font, 860)
     ascent, descent = font.getmetrics()
@@ -221,11 +291,16 @@ def _bullet(
     )
     middle = pad * 0.7 + line_height / 2
     draw.ellipse((pad, middle - dot / 2, pad + dot, middle + dot / 2), fill=theme.colours.accent)
+    if personal is not None:
+        left = 2 * pad + dot
+        box = TextBox(personal, left, round(pad * 0.7), width - left - pad, line_height * len(lines),
+                      True, round(font.size), theme.colours.text, "left", len(lines))  # fmt: skip
+        return pill, box
     for i, line in enumerate(lines):
         draw.text(
             (2 * pad + dot, pad * 0.7 + i * line_height), line, font=font, fill=theme.colours.text
         )
-    return pill
+    return pill, None
 
 
 def _image(path: Path, scale: float) -> Image.Image:

@@ -1,7 +1,9 @@
 """Rendering a scene: plan every segment, render the missing ones in parallel, write manifests.
 
-A manifest per scene and language (and per debtor for personal nodes) tells the player, for
-each node, which segment to play, its captions, poster and duration, and the choices after it.
+A manifest per scene and language tells the player, for each node, which segment to play, its
+captions, poster and duration, and the choices after it; for a personal node, its shared picture
+with each shot's frames and the places of the personal texts. A debtor adds their own manifest
+of voice tracks (:mod:`render.tracks`): no video is rendered per debtor.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from render.cache import atomic_path, content_key, prune
+from render.cache import atomic_path, prune
 from render.content import ContentRoot
 from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
@@ -23,6 +25,7 @@ from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
 from render.segments import SegmentPlan, personal_nodes, plan_segment, preview_values
 from render.theme import load_theme
+from render.tracks import debtor_manifest_path, plan_debtor, prepare_debtor, prepared
 from render.tts.base import SpeechError
 
 MANIFEST_VERSION = 1
@@ -59,12 +62,6 @@ def read_debtor(path: Path, scene: Scene) -> Debtor:
     return Debtor(_safe_reference(data["reference"]), values)
 
 
-def values_key(values: Mapping[str, Value]) -> str:
-    """What a debtor's manifest was rendered from: a case value that changed since (a payment
-    came in) means the manifest is out of date and its personal nodes are planned again."""
-    return content_key({"values": {name: str(value) for name, value in values.items()}})
-
-
 def _safe_reference(reference: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in reference)
     return safe[:80] or "debtor"
@@ -78,7 +75,7 @@ def plan_scene(
     nodes: Iterable[str] | None = None,
     debtor: Debtor | None = None,
 ) -> dict[str, dict[str, SegmentPlan]]:
-    """language -> node -> plan. With a debtor, only the personal nodes are planned."""
+    """language -> node -> plan. With a debtor, only the personal nodes' pictures."""
     theme = load_theme(root, scene.brand)
     personal = personal_nodes(scene)
     wanted = list(nodes) if nodes is not None else list(scene.nodes)
@@ -124,10 +121,8 @@ def render_plans(
     return (executor or LocalExecutor(jobs)).run(plans, out, progress)
 
 
-def manifest_path(out: Path, scene_id: str, language: str, debtor: str | None = None) -> Path:
-    if debtor is None:
-        return out / "manifests" / scene_id / f"{language}.json"
-    return out / "manifests" / scene_id / language / f"{debtor}.json"
+def manifest_path(out: Path, scene_id: str, language: str) -> Path:
+    return out / "manifests" / scene_id / f"{language}.json"
 
 
 def write_manifest(
@@ -136,13 +131,9 @@ def write_manifest(
     plans: Mapping[str, SegmentPlan],
     results: Mapping[str, SegmentResult],
     out: Path,
-    *,
-    debtor: str | None = None,
-    values: str | None = None,
 ) -> Path:
-    """Write (or update, for a subset of nodes) the manifest of one language; ``values`` is
-    the ``values_key`` a debtor's manifest was rendered from."""
-    path = manifest_path(out, scene.id, language, debtor)
+    """Write (or update, for a subset of nodes) the manifest of one language."""
+    path = manifest_path(out, scene.id, language)
     nodes: dict[str, Any] = {}
     if path.is_file():
         nodes = json.loads(path.read_text(encoding="utf-8")).get("nodes", {})
@@ -159,12 +150,12 @@ def write_manifest(
             "next": node.next,
             "action": node.action,
         }
+        if plan.personal:  # the picture: its shots' frames, the places of the debtor's texts
+            nodes[node_id].update(frames=[list(f) for f in result.shots], boxes=list(result.boxes))
     manifest = {
         "version": MANIFEST_VERSION,
         "scene": scene.id,
         "language": language,
-        "debtor": debtor,
-        "values": values,
         "start": scene.start,
         "nodes": {node_id: nodes[node_id] for node_id in scene.nodes if node_id in nodes},
     }
@@ -185,19 +176,46 @@ def render_scene(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> list[Path]:
-    """Render a scene (or some nodes, or one debtor's personal nodes); return the manifests."""
+    """Render a scene (or some nodes); return the manifests. With a debtor: the pictures of
+    the personal nodes (shared, so usually there) and the debtor's voice tracks."""
     plans = plan_scene(scene, root, languages=languages, nodes=nodes, debtor=debtor)
     everything = [plan for per_language in plans.values() for plan in per_language.values()]
     results = render_plans(everything, out, jobs=jobs, progress=progress, executor=executor)
-    reference = debtor.reference if debtor else None
-    stamp = values_key(debtor.values) if debtor else None
+    if debtor is not None:
+        return [prepare_voice(scene, root, out, language, pictures, debtor)
+                for language, pictures in plans.items()]  # fmt: skip
     manifests = [
-        write_manifest(scene, language, per_language, results, out, debtor=reference, values=stamp)
+        write_manifest(scene, language, per_language, results, out)
         for language, per_language in plans.items()
     ]
-    if debtor is None:  # per-debtor renders skip it: a campaign's worth of files to scan
-        prune(out, keep=_in_use(out))
+    prune(out, keep=_in_use(out))
     return manifests
+
+
+def prepare_voice(
+    scene: Scene,
+    root: ContentRoot,
+    out: Path,
+    language: str,
+    pictures: Mapping[str, SegmentPlan],
+    debtor: Debtor,
+    start: str | None = None,
+) -> Path:
+    """A debtor's voice tracks of the personal nodes (reachable from ``start``) in one
+    language, unless their manifest is up to date; returns the manifest's path."""
+    translations = (
+        {} if language == scene.source_language else load_translations(root, scene.id, language)
+    )
+    try:
+        job = plan_debtor(scene, language, root=root, translations=translations,
+                          values=debtor.values, pictures={n: p.key for n, p in pictures.items()},
+                          reference=debtor.reference,
+                          start=start)  # fmt: skip
+    except SpeechError as exc:
+        raise RenderError(f"scene {scene.id}, language {language}: {exc}") from exc
+    if prepared(job, out) is None:
+        return prepare_debtor(job, out)
+    return debtor_manifest_path(out, debtor.reference, scene.id, language)
 
 
 def _in_use(out: Path) -> set[str]:

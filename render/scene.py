@@ -195,6 +195,17 @@ class Scene(StrictModel):
         entries = {str(known): node for known, node in self.entry.items()}
         return entries.get(status, self.start)
 
+    def reachable_from(self, start: str) -> set[str]:
+        """Every node a debtor can get to from ``start`` by watching on and choosing."""
+        seen, todo = set(), [start]
+        while todo:
+            node_id = todo.pop()
+            if node_id in seen or node_id not in self.nodes:
+                continue
+            seen.add(node_id)
+            todo += self.nodes[node_id].targets()
+        return seen
+
     def placeholder_kinds(self) -> dict[str, VariableType]:
         """Every value placeholder: the case's, and the debtor variables (which win a name)."""
         return {**CASE_PLACEHOLDERS, **self.variables}

@@ -1,4 +1,5 @@
-"""Rendering one planned segment: voice, soundtrack, layers, video, captions and poster.
+"""Rendering one planned segment: voice, soundtrack, layers, video, captions and poster; or,
+for a personal node, its shared picture: layers, video and poster, no voice and no captions.
 
 Runs in a worker process (or a Celery worker on another machine): it reads only the plan and
 the content root, and writes only into the media store, every file atomically.
@@ -20,12 +21,13 @@ from render.content import ContentRoot
 from render.ffmpeg import FfmpegError
 from render.layout import FPS
 from render.segments import SegmentPlan, VoiceLine
-from render.timeline import Slot, shot_slots, visuals
+from render.timeline import Slot, picture_slots, shot_slots, visuals
 from render.tts.base import SpeechError
 from render.voices import engine_for, read_speech
 
 LOUDNESS = -16.0
 SEGMENT_FILES = ("mp4", "vtt", "jpg", "json")
+PICTURE_FILES = ("mp4", "jpg", "json")
 
 
 class RenderError(RuntimeError):
@@ -40,14 +42,24 @@ class SegmentResult:
     captions: str
     poster: str
     uses: tuple[str, ...]  # keys of cached speech and soundtrack files, kept while in use
+    # a shared picture: each shot's frames [start, end), and the places of the personal texts
+    shots: tuple[tuple[int, int], ...] = ()
+    boxes: tuple[dict[str, object], ...] = ()
+
+
+def segment_files(plan: SegmentPlan) -> tuple[str, ...]:
+    """The files a finished segment has in the store."""
+    return PICTURE_FILES if plan.personal else SEGMENT_FILES
 
 
 def render_segment(plan: SegmentPlan, out: Path, *, threads: int = 0) -> SegmentResult:
     """Render a segment unless it is in the store already; return where its files are."""
     store = MediaStore(out)
-    if store.has("segments", plan.key, SEGMENT_FILES):
+    if store.has("segments", plan.key, segment_files(plan)):
         return _result(json.loads(store.path("segments", plan.key, "json").read_text()))
     try:
+        if plan.personal:
+            return _render_picture(plan, store, threads)
         return _render(plan, store, threads)
     except (SpeechError, FfmpegError, OSError) as exc:
         where = f"scene {plan.scene_id}, node {plan.node_id}, language {plan.language}"
@@ -57,7 +69,7 @@ def render_segment(plan: SegmentPlan, out: Path, *, threads: int = 0) -> Segment
 def _render(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult:
     root = ContentRoot(plan.root)
     (store.out / "tmp").mkdir(parents=True, exist_ok=True)
-    speech = [_speech(shot.voice, root, store) if shot.voice else None for shot in plan.shots]
+    speech = [speech_file(shot.voice, root, store) if shot.voice else None for shot in plan.shots]
     seconds = [wav_duration(p) if p else 0.0 for p in speech]
     slots = shot_slots([(s, shot.pause) for s, shot in zip(seconds, plan.shots, strict=True)])
     with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work_dir:
@@ -89,26 +101,68 @@ def _render(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult
     return result
 
 
+def _render_picture(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult:
+    """The picture of a personal node, the same for every debtor: each shot's elements enter
+    and settle, the personal ones as empty places; a key frame starts each shot."""
+    (store.out / "tmp").mkdir(parents=True, exist_ok=True)
+    slots = picture_slots([shot.show for shot in plan.shots])
+    with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work_dir:
+        pictures = visuals([shot.show for shot in plan.shots], slots, plan.theme, Path(work_dir))
+        with atomic_path(store.path("segments", plan.key, "mp4")) as temporary:
+            compose_video(pictures.pieces, None, temporary, threads=threads,
+                          keyframes=[slot.start for slot in slots])  # fmt: skip
+        with atomic_path(store.path("segments", plan.key, "jpg")) as temporary:
+            pictures.poster.save(temporary, "JPEG", quality=85)
+    result = SegmentResult(
+        key=plan.key,
+        duration=slots[-1].end / FPS,
+        video=store.url(store.path("segments", plan.key, "mp4")),
+        captions="",
+        poster=store.url(store.path("segments", plan.key, "jpg")),
+        uses=(),
+        shots=tuple((slot.start, slot.end) for slot in slots),
+        boxes=tuple(pictures.boxes),
+    )
+    with atomic_path(store.path("segments", plan.key, "json")) as temporary:
+        temporary.write_text(json.dumps(asdict(result)), encoding="utf-8")
+    return result
+
+
 def _result(data: dict[str, object]) -> SegmentResult:
     data["uses"] = tuple(data.get("uses", ()))  # type: ignore[arg-type]
+    data["shots"] = tuple(tuple(shot) for shot in data.get("shots", ()))  # type: ignore[attr-defined]
+    data["boxes"] = tuple(data.get("boxes", ()))  # type: ignore[arg-type]
     return SegmentResult(**data)  # type: ignore[arg-type]
 
 
-def _speech(voice: VoiceLine, root: ContentRoot, store: MediaStore) -> Path:
+def speech_file(voice: VoiceLine, root: ContentRoot, store: MediaStore) -> Path:
     """The line spoken and loudness-normalised, from the cache when said before."""
     key = content_key({"speech": voice.speech, "voice": voice.identity, "lufs": LOUDNESS})
     target = store.path("speech", key, "wav")
-    if target.is_file():
-        return target
-    with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work:
-        raw = Path(work) / "raw.wav"
+    if not target.is_file():
+        spoken_line(voice, root, target, store.out / "tmp")
+    return target
+
+
+def spoken_line(
+    voice: VoiceLine,
+    root: ContentRoot,
+    target: Path,
+    work: Path,
+    *,
+    exact: bool = True,
+    rate: int = SAMPLE_RATE,
+) -> None:
+    """Synthesise (or read the recording of) one line into ``target``, normalised."""
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as folder:
+        raw = Path(folder) / "raw.wav"
         if voice.recorded is not None:
             read_speech(voice.recorded, raw)
         else:
             engine_for(root, voice.language).synthesize(voice.speech, raw)
         with atomic_path(target) as temporary:
-            normalize_loudness(raw, temporary, lufs=LOUDNESS)
-    return target
+            normalize_loudness(raw, temporary, lufs=LOUDNESS, exact=exact, rate=rate)
 
 
 def _soundtrack(

@@ -4,6 +4,10 @@ A plan is plain data (picklable for worker processes and Celery) and carries its
 computed from every input without synthesising or drawing anything: that is what makes a warm
 re-render of an unchanged scene nearly free, and a changed Turkish line re-render only the
 segments that say it.
+
+A *personal* node (one that says a debtor's name, amount or date) is planned twice: once per
+language as a shared *picture* (no voice, no debtor data: the places of the personal texts are
+kept empty, sized by stand-ins) and once per debtor as a voice *track* (:mod:`render.tracks`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from render.cache import content_key, file_digest
 from render.captions import needs_escaping
+from render.compose import AUDIO_ARGS, PICTURE_ARGS, VIDEO_ARGS
 from render.content import ContentRoot
 from render.formatting import Value, placeholder_values
 from render.layout import FPS, HEIGHT, WIDTH, ResolvedShow
@@ -26,12 +31,14 @@ from render.theme import Theme
 from render.voices import engine_for, recorded_identity, recorded_voiceover
 
 Say = Callable[[str], str]  # source text -> translated, placeholders filled
+# what the encoder is asked for, so that changing an argument re-renders every segment
 ENCODING = {
-    "video": "libx264 veryfast crf23 yuv420p",
-    "audio": "aac 96k",
+    "video": list(VIDEO_ARGS),
+    "audio": list(AUDIO_ARGS),
     "size": [WIDTH, HEIGHT],
     "fps": FPS,
 }
+PICTURE_ENCODING = {**ENCODING, "picture": list(PICTURE_ARGS), "audio": None}
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class SegmentPlan:
     scene_id: str
     node_id: str
     language: str
-    personal: bool
+    personal: bool  # the shared picture of a personal node: no voice, empty personal places
     root: Path
     theme: Theme
     shots: tuple[ShotPlan, ...]
@@ -74,13 +81,34 @@ class SegmentPlan:
 
 
 def personal_nodes(scene: Scene) -> set[str]:
-    """Nodes whose texts use a debtor variable or a case value: they are rendered per debtor."""
+    """Nodes whose texts use a debtor variable or a case value: each debtor gets their own voice
+    track and texts over the shared picture."""
     variables = set(scene.placeholder_kinds())
     return {
         node_id
         for node_id, node in scene.nodes.items()
         if any(set(placeholders(t.text)) & variables for t in node_texts(node_id, node))
     }
+
+
+def personal_placeholders(scene: Scene) -> set[str]:
+    """The placeholders whose value is the debtor's own (contact fields are everyone's)."""
+    return set(scene.placeholder_kinds())
+
+
+def is_personal(text: str, personal: set[str]) -> bool:
+    return bool(set(placeholders(text)) & personal)
+
+
+def sizing_values(variables: Mapping[str, VariableType]) -> dict[str, Value]:
+    """Long stand-ins that size the places kept for personal texts in a shared picture, so
+    that most debtors' values fit at full size (the player shrinks the rare longer one)."""
+    samples: dict[VariableType, Value] = {
+        "money": Decimal("88888.88"),
+        "date": date(2026, 9, 30),  # September: among the longest month names
+        "number": Decimal("888"),
+    }
+    return {name: samples.get(kind, "Wilhelmina Jansen") for name, kind in variables.items()}
 
 
 def preview_values(variables: Mapping[str, VariableType]) -> dict[str, Value]:
@@ -107,24 +135,28 @@ def plan_segment(
     values: Mapping[str, Value],
     personal: bool,
 ) -> SegmentPlan:
-    """Resolve a node for one language (and one debtor's values) into a keyed plan."""
+    """Resolve a node for one language into a keyed plan; for a ``personal`` node that is its
+    shared picture, planned from stand-ins rather than from ``values``."""
     node = scene.nodes[node_id]
-    written = placeholder_values(scene.variables, values, scene.contact, language)
-    spoken = placeholder_values(scene.variables, values, scene.contact, language, spoken=True)
-
-    def say(text: str) -> str:
-        return fill(translations.get(text, text), written)
-
-    def speak(text: str) -> str:
-        return fill(translations.get(text, text), spoken)
-
-    shots = tuple(
-        _plan_shot(scene, node_id, node, i, language, root, say, speak)
-        for i in range(len(node.shots))
-    )
+    if personal:
+        values = sizing_values(scene.placeholder_kinds())
+    say = sayer(scene, language, translations, values)
+    mine = personal_placeholders(scene) if personal else set()
+    if personal:
+        shots = tuple(
+            ShotPlan(i + 1, None, float(shot.pause or 0),
+                     _resolve_show(shot.show, root, say, mine) if shot.show else None)
+            for i, shot in enumerate(node.shots)
+        )  # fmt: skip
+    else:
+        speak = sayer(scene, language, translations, values, spoken=True)
+        shots = tuple(
+            _plan_shot(scene, node_id, node, i, language, root, say, speak)
+            for i in range(len(node.shots))
+        )
     key = content_key(
         {
-            "encoding": ENCODING,
+            "encoding": PICTURE_ENCODING if personal else ENCODING,
             "theme": theme.digest,
             "shots": [_describe(s) for s in shots],
             **_captions_format(shots),
@@ -132,6 +164,36 @@ def plan_segment(
     )
     choices = tuple(ChoicePlan(say(c.label), c.icon, c.goto) for c in node.choices or ())
     return SegmentPlan(scene.id, node_id, language, personal, root.path, theme, shots, choices, key)
+
+
+def sayer(
+    scene: Scene,
+    language: str,
+    translations: Mapping[str, str],
+    values: Mapping[str, Value],
+    *,
+    spoken: bool = False,
+) -> Say:
+    """Translate a source text and fill its placeholders (written, or ``spoken`` forms)."""
+    filled = placeholder_values(scene.variables, values, scene.contact, language, spoken=spoken)
+
+    def say(text: str) -> str:
+        return fill(translations.get(text, text), filled)
+
+    return say
+
+
+def plan_voice(
+    scene: Scene, node_id: str, index: int, language: str, root: ContentRoot, say: Say, speak: Say
+) -> VoiceLine | None:
+    """What shot ``index`` (from 0) of a node says: a recorded file, else the language's TTS."""
+    line = scene.nodes[node_id].shots[index].say
+    if line is None:
+        return None
+    number = index + 1
+    recorded = recorded_voiceover(root, scene.id, language, node_id, number)
+    identity = recorded_identity(recorded) if recorded else engine_for(root, language).identity()
+    return VoiceLine(say(line), speak(line), language, identity, recorded)
 
 
 def _plan_shot(
@@ -145,19 +207,19 @@ def _plan_shot(
     speak: Say,
 ) -> ShotPlan:
     shot = node.shots[index]
-    number = index + 1
-    voice = None
-    if shot.say is not None:
-        recorded = recorded_voiceover(root, scene.id, language, node_id, number)
-        identity = (
-            recorded_identity(recorded) if recorded else engine_for(root, language).identity()
-        )
-        voice = VoiceLine(say(shot.say), speak(shot.say), language, identity, recorded)
-    show = _resolve_show(shot.show, root, say) if shot.show is not None else None
-    return ShotPlan(number, voice, float(shot.pause or 0), show)
+    voice = plan_voice(scene, node_id, index, language, root, say, speak)
+    show = _resolve_show(shot.show, root, say, set()) if shot.show is not None else None
+    return ShotPlan(index + 1, voice, float(shot.pause or 0), show)
 
 
-def _resolve_show(show: Show, root: ContentRoot, say: Say) -> ResolvedShow:
+def personal_elements(show: Show, personal: set[str]) -> frozenset[str]:
+    """The elements of a shot that say a debtor's value: the player draws those."""
+    named = {key: getattr(show, key) for key in ("title", "text", "card")}
+    named.update({f"bullet{i}": bullet for i, bullet in enumerate(show.bullets or ())})
+    return frozenset(k for k, text in named.items() if text and is_personal(text, personal))
+
+
+def _resolve_show(show: Show, root: ContentRoot, say: Say, personal: set[str]) -> ResolvedShow:
     image = root.static_file(show.image) if show.image else None
     return ResolvedShow(
         title=say(show.title) if show.title else None,
@@ -166,6 +228,7 @@ def _resolve_show(show: Show, root: ContentRoot, say: Say) -> ResolvedShow:
         bullets=tuple(say(b) for b in show.bullets or ()),
         icon=root.icons[show.icon] if show.icon else None,
         image=image,
+        personal=personal_elements(show, personal),
     )
 
 
@@ -191,5 +254,6 @@ def _describe(shot: ShotPlan) -> dict[str, Any]:
             "bullets": list(show.bullets),
             "icon": file_digest(show.icon) if show.icon else None,
             "image": file_digest(show.image) if show.image else None,
+            **({"personal": sorted(show.personal)} if show.personal else {}),
         },
     }

@@ -14,11 +14,21 @@ from pathlib import Path
 from PIL import Image
 
 from render.compose import ENTRANCE_FRAMES, Piece, Placement
-from render.layout import FPS, Layer, ResolvedShow, compose_still, draw_background, draw_layers
+from render.layout import (
+    FPS,
+    STAGGER,
+    Layer,
+    ResolvedShow,
+    compose_still,
+    draw_background,
+    draw_layers,
+    element_count,
+)
 from render.theme import Theme
 
 GAP_AFTER_SPEECH = 0.4  # a breath between lines; also lets the last element settle
 SILENT_SHOT = 1.0  # a shot with neither voice nor pause still shows for a second
+HOLD_FRAMES = 1  # a shared picture's shot ends on one settled frame; a debtor's copy holds it
 
 
 @dataclass(frozen=True)
@@ -45,12 +55,28 @@ def shot_slots(holds: list[tuple[float, float]]) -> list[Slot]:
     return slots
 
 
+def picture_slots(shows: list[ResolvedShow | None]) -> list[Slot]:
+    """The shots of a shared picture: each as long as its elements take to enter, then one
+    settled frame (the debtor's voice decides how long it stays, see :mod:`render.mux`)."""
+    slots, at = [], 0
+    for show in shows:
+        count = element_count(show) if show is not None else 0
+        frames = HOLD_FRAMES
+        if count:
+            frames += round(STAGGER * (count - 1) * FPS) + ENTRANCE_FRAMES
+        slots.append(Slot(at, at + frames, 0.0))
+        at += frames
+    return slots
+
+
 @dataclass
 class Visuals:
-    """What ffmpeg needs (the pieces, with what enters over them) and the poster."""
+    """What ffmpeg needs (the pieces, with what enters over them), the poster, and where the
+    player draws the personal texts (``boxes``, in pixels of the frame)."""
 
     pieces: list[Piece]
     poster: Image.Image
+    boxes: list[dict[str, object]]
 
 
 def visuals(
@@ -61,11 +87,13 @@ def visuals(
     background_file = _save(background, work / "background")
     total = slots[-1].end
     pieces: list[Piece] = []
+    boxes: list[dict[str, object]] = []
     poster: Image.Image | None = None
     at = 0
-    for number, (show, start, until) in enumerate(_windows(shows, slots, total)):
+    for number, (shot, show, start, until) in enumerate(_windows(shows, slots, total)):
         _add(pieces, Piece(background_file, start - at))
         layers = draw_layers(show, theme)
+        boxes += [_box(shot, layer) for layer in layers if layer.text is not None]
         entering = [_placement(layer, work / f"e{number}-{i}") for i, layer in enumerate(layers)]
         settle = min(until - start, max(p.start + ENTRANCE_FRAMES for p in entering))
         elements = tuple(_ends_at(p, settle) for p in entering if p.start < settle)
@@ -76,19 +104,33 @@ def visuals(
             _add(pieces, Piece(_save(finished, work / f"shot{number}"), until - start - settle))
         at = until
     _add(pieces, Piece(background_file, total - at))
-    return Visuals(pieces, poster or background)
+    return Visuals(pieces, poster or background, boxes)
+
+
+def _box(shot: int, layer: Layer) -> dict[str, object]:
+    """A personal text's place in the frame, and how it enters (with its element)."""
+    box = layer.text
+    assert box is not None
+    return {
+        "shot": shot, "element": box.element, "x": layer.x + box.x, "y": layer.y + box.y,
+        "width": box.width, "height": box.height, "bold": box.bold, "size": box.size,
+        "colour": box.colour, "align": box.align, "lines": box.lines,
+        "motion": layer.motion, "delay": layer.delay,
+    }  # fmt: skip
 
 
 def _windows(
     shows: list[ResolvedShow | None], slots: list[Slot], total: int
-) -> list[tuple[ResolvedShow, int, int]]:
-    """(show, first frame, first frame after) for each shot that shows something."""
+) -> list[tuple[int, ResolvedShow, int, int]]:
+    """(shot index, show, first frame, first frame after) for each shot that shows something."""
     shown = [
-        (show, slot.start) for show, slot in zip(shows, slots, strict=True) if show is not None
+        (i, show, slot.start)
+        for i, (show, slot) in enumerate(zip(shows, slots, strict=True))
+        if show is not None
     ]
     return [
-        (show, start, shown[i + 1][1] if i + 1 < len(shown) else total)
-        for i, (show, start) in enumerate(shown)
+        (shot, show, start, shown[i + 1][2] if i + 1 < len(shown) else total)
+        for i, (shot, show, start) in enumerate(shown)
     ]
 
 

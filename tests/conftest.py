@@ -14,6 +14,7 @@ import pytest
 
 from render.content import ContentRoot
 from render.segments import SegmentPlan
+from render.tracks import TrackPlan
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -203,6 +204,24 @@ def plan_tiny(root: ContentRoot, node: str, language: str = "tr", **values: Any)
         translations=load_translations(root, "tiny", language) if language != "en" else {},
         values={"name": "Ayşe", "amount_due": Decimal("80.00"), **values},
         personal=node in personal_nodes(scene),
+    )
+
+
+def track_tiny(root: ContentRoot, node: str, language: str = "tr", **values: Any) -> TrackPlan:
+    """A debtor's voice track of a personal node of the tiny scene (Ayşe, who owes € 80)."""
+    from render.i18n import load_translations
+    from render.tracks import plan_track
+    from render.validate import load_scene
+
+    scene = load_scene(root.find_scene("tiny"), root)
+    return plan_track(
+        scene,
+        node,
+        language,
+        root=root,
+        translations=load_translations(root, "tiny", language) if language != "en" else {},
+        values={"name": "Ayşe", "amount_due": Decimal("80.00"), **values},
+        picture=plan_tiny(root, node, language).key,
     )
 
 

@@ -25,6 +25,7 @@ from app.scenes import SceneBook
 from render.content import ContentRoot
 from render.executors import LocalExecutor
 from render.pipeline import manifest_path
+from render.tracks import debtor_manifest_path
 from render.validate import load_scene
 from tests.conftest import ffprobe
 
@@ -46,9 +47,10 @@ nodes:
     shots: [{say: "Bye for now.", show: {text: "Bye"}}]
 """
 DEBTORS = [("A-1", "Ayşe", "80.00"), ("A-2", "Bram", "12.50"), ("B-1", "Chris", "99.00")]
-# tiny in English (the only language in use): 4 shared + 2 personal for each of A-1 and A-2;
-# tiny-b (B-1's variant): 2 shared + 1 personal
-SEGMENTS = 11
+# tiny in English (the only language in use): 4 shared segments, two of them pictures of
+# personal nodes; tiny-b (B-1's variant): 2 shared, but its greeting's picture (a card for the
+# amount) is the same as tiny's; and the three debtors' voice tracks
+SEGMENTS = 4 + 1 + len(DEBTORS)
 
 
 def make_campaign(
@@ -111,11 +113,14 @@ def _assert_complete(out: Path, sessions: sessionmaker[Session]) -> None:
     """Every manifest the web app looks for is there and points at complete files."""
     debtors = _debtors(sessions)
     manifests = [manifest_path(out, scene, "en") for scene in {d.scene_id for d in debtors}]
-    manifests += [manifest_path(out, d.scene_id, "en", f"d{d.id}") for d in debtors]
     for manifest in manifests:
         for node in json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values():
-            for kind in ("video", "captions", "poster"):
+            for kind in ("video", "poster", *(["captions"] if not node["personal"] else [])):
                 assert (out / node[kind]).is_file()
+    for d in debtors:
+        path = debtor_manifest_path(out, f"d{d.id}", d.scene_id, "en")
+        for node in json.loads(path.read_text(encoding="utf-8"))["nodes"].values():
+            assert (out / node["audio"]).is_file()
     assert not manifest_path(out, "tiny", "tr").exists()  # nobody speaks Turkish
     for video in (out / "segments").rglob("*.mp4"):
         if not video.name.startswith(".tmp-"):
@@ -142,6 +147,7 @@ def test_a_campaign_render_writes_every_debtors_manifest_and_a_second_run_render
         out=out,
         executor=LocalExecutor(2),
         progress=progress,
+        refresh=0,  # every step written, so that the row is seen moving
     )
     assert done.counts == RenderCounts(total=SEGMENTS, cached=0, rendered=SEGMENTS, failed=0)
     assert done.errors == [] and done.manifests == 2 + len(DEBTORS)
@@ -160,11 +166,11 @@ def test_a_campaign_render_writes_every_debtors_manifest_and_a_second_run_render
 
     ayse, bram, chris = _debtors(sessions)
     assert (ayse.scene_id, chris.scene_id) == ("tiny", "tiny-b")
-    mine = json.loads(manifest_path(out, "tiny", "en", f"d{ayse.id}").read_text())["nodes"]
+    mine = json.loads(debtor_manifest_path(out, f"d{ayse.id}", "tiny", "en").read_text())["nodes"]
     assert list(mine) == ["hello", "amount"]
-    assert "Ayşe" in (out / mine["hello"]["captions"]).read_text(encoding="utf-8")
-    assert "€80.00" in (out / mine["amount"]["captions"]).read_text(encoding="utf-8")
-    variant = json.loads(manifest_path(out, "tiny-b", "en", f"d{chris.id}").read_text())
+    assert "Ayşe" in mine["hello"]["cues"][0]["text"]
+    assert mine["amount"]["texts"] == [{"card": "€80.00"}]
+    variant = json.loads(debtor_manifest_path(out, f"d{chris.id}", "tiny-b", "en").read_text())
     assert list(variant["nodes"]) == ["greet"] and variant["scene"] == "tiny-b"
 
     before = _media(out)
@@ -194,7 +200,7 @@ def test_a_campaign_render_killed_halfway_completes_when_run_again(
 ) -> None:
     url, sessions = database
     campaign_id = make_campaign(render_root, url, scene="tiny-b", variant_b=())
-    segments_in_all = 2 + len(DEBTORS)  # tiny-b's two shared segments, a greeting each
+    segments_in_all = 2 + len(DEBTORS)  # tiny-b's two shared segments, a voice track each
     var = tmp_path / "var"
     env = {**os.environ, "DATABASE_URL": url, "VIDPAY_VAR": str(var)}
     env["VIDPAY_SECRET_KEY"] = "test-secret"
@@ -248,5 +254,5 @@ def test_a_failed_segment_is_counted_and_named_and_the_rest_is_rendered(
     assert (job.status, job.done, job.failed, job.error) == ("failed", 4, 1, error)
     assert job.finished_at is not None
     assert not manifest_path(out, "tiny-b", "en").exists()  # it needs the broken segment
-    for debtor in _debtors(sessions):  # their own segments are there
-        assert manifest_path(out, "tiny-b", "en", f"d{debtor.id}").is_file()
+    for debtor in _debtors(sessions):  # their own tracks are there
+        assert debtor_manifest_path(out, f"d{debtor.id}", "tiny-b", "en").is_file()

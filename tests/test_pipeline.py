@@ -17,6 +17,7 @@ from render.content import ContentRoot
 from render.pipeline import Debtor, manifest_path, read_debtor, render_scene
 from render.problems import ContentError
 from render.segment_render import RenderError
+from render.tracks import debtor_manifest_path
 from render.validate import load_scene
 from tests.conftest import ffprobe
 
@@ -51,8 +52,11 @@ def test_manifests_per_language_list_every_node(render_root: ContentRoot, tmp_pa
     ]
     assert menu["personal"] is False and turkish["nodes"]["hello"]["personal"] is True
     assert turkish["nodes"]["hello"]["next"] == "amount"
+    hello = turkish["nodes"]["hello"]  # a picture: its shot's frames, the place of the name
+    assert hello["captions"] == "" and hello["frames"] == [[0, 16]]
+    assert [box["element"] for box in hello["boxes"]] == ["title"]
     for node in turkish["nodes"].values():
-        for key in ("video", "captions", "poster"):
+        for key in ("video", "poster", *(["captions"] if not node["personal"] else [])):
             assert (tmp_path / node[key]).is_file()
         assert (
             abs(float(ffprobe(tmp_path / node["video"])["format"]["duration"]) - node["duration"])
@@ -99,12 +103,13 @@ def test_a_debtor_gets_a_manifest_of_their_personal_nodes(
     debtor = read_debtor(debtor_file, scene)
     assert debtor == Debtor("INV_42", {"name": "Ayşe", "amount_due": Decimal("1234.5")})
     (manifest,) = _render(render_root, tmp_path / "out", languages=["tr"], debtor=debtor)
-    assert manifest == manifest_path(tmp_path / "out", "tiny", "tr", "INV_42")
+    assert manifest == debtor_manifest_path(tmp_path / "out", "INV_42", "tiny", "tr")
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
     assert list(nodes) == ["hello", "amount"]
-    assert "€1.234,50" in (tmp_path / "out" / nodes["amount"]["captions"]).read_text(
-        encoding="utf-8"
-    )
+    assert nodes["amount"]["cues"][0]["text"] == "Borcunuz: €1.234,50."
+    assert nodes["amount"]["texts"] == [{"card": "€1.234,50"}]
+    videos = [p for p in (tmp_path / "out").rglob("*.mp4") if "debtors" in p.parts]
+    assert videos == []  # no video is made for a debtor
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from app.db import make_engine, session_factory
 from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
 from app.webhooks import add_endpoint, deliver_due
+from render.tracks import audio_folder, debtor_manifest_path
 from render.validate import load_scene
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"
@@ -39,40 +40,31 @@ def _key(n: int) -> str:
 
 
 class FakeMedia:
-    """Rendered media as the pipeline lays it out, without rendering: manifests point at
-    segments (mp4, vtt, jpg and a sidecar listing the speech and soundtrack they use)."""
+    """Media as the pipeline lays it out, without rendering: shared segments, and per debtor
+    a folder of voice tracks with the manifest that lists them."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def segment(self, key: str, uses: list[str]) -> dict[str, Any]:
+    def segment(self, key: str) -> str:
         folder = self.root / "segments" / key[:2]
         folder.mkdir(parents=True, exist_ok=True)
-        for extension in ("mp4", "vtt", "jpg"):
+        for extension in ("mp4", "jpg", "json"):
             (folder / f"{key}.{extension}").write_bytes(b"media")
-        video = f"segments/{key[:2]}/{key}.mp4"
-        (folder / f"{key}.json").write_text(json.dumps({"key": key, "video": video, "uses": uses}))
-        for used in uses:
-            kind, extension = ("speech", "wav") if used.startswith("5") else ("audio", "m4a")
-            (self.root / kind / used[:2]).mkdir(parents=True, exist_ok=True)
-            (self.root / kind / used[:2] / f"{used}.{extension}").write_bytes(b"sound")
-        return {
-            "video": video,
-            "captions": f"segments/{key[:2]}/{key}.vtt",
-            "poster": f"segments/{key[:2]}/{key}.jpg",
-            "duration": 2.0,
-            "personal": True,
-        }
+        return key
 
-    def manifest(self, scene: str, language: str, nodes: dict[str, Any], debtor: str = "") -> Path:
-        path = (
-            self.root
-            / "manifests"
-            / scene
-            / (f"{language}/{debtor}.json" if debtor else f"{language}.json")
-        )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"scene": scene, "language": language, "nodes": nodes}))
+    def debtor(self, reference: str, scene: str, language: str, nodes: dict[str, str]) -> Path:
+        """A debtor's manifest: node -> the picture key its track goes with."""
+        path = debtor_manifest_path(self.root, reference, scene, language)
+        tracks = {}
+        for node, picture in nodes.items():
+            audio = (
+                audio_folder(self.root, reference, scene, language) / f"{node}-{picture[:8]}.m4a"
+            )
+            audio.parent.mkdir(parents=True, exist_ok=True)
+            audio.write_bytes(b"sound")
+            tracks[node] = {"picture": picture, "audio": audio.relative_to(self.root).as_posix()}
+        path.write_text(json.dumps({"version": 1, "nodes": tracks}))
         return path
 
     def files(self) -> set[str]:
@@ -191,26 +183,12 @@ def test_purge_removes_personal_data_and_files_and_keeps_the_counts(
     assert before["outcomes"] and before["events"] and before["installments"]
 
     media = FakeMedia(settings.media_dir)
-    shared_speech, own_speech, their_speech = (
-        "5" + _key(1)[1:],
-        "5" + _key(2)[1:],
-        "5" + _key(3)[1:],
-    )
-    generic = media.segment(_key(10), [shared_speech, "a" + _key(11)[1:]])
-    own_audio = "a" + _key(21)[1:]
-    personal = media.segment(_key(20), [shared_speech, own_speech, own_audio])
-    shared_personal = media.segment(_key(30), [their_speech])  # same text for both: kept
-    theirs = media.segment(_key(40), [their_speech])
-    media.manifest("arrears", "nl", {"intro": generic, "menu": generic})
+    greeting, amount = media.segment(_key(10)), media.segment(_key(20))
     mine = [
-        media.manifest(
-            "arrears", "nl", {"intro": personal, "situation": shared_personal}, f"d{nl.id}"
-        ),
-        media.manifest("arrears", "en", {"intro": personal}, f"d{nl.id}"),
+        media.debtor(f"d{nl.id}", "arrears", "nl", {"intro": greeting, "situation": amount}),
+        media.debtor(f"d{nl.id}", "arrears", "en", {"intro": greeting}),
     ]
-    kept = media.manifest(
-        "arrears", "nl", {"intro": shared_personal, "menu": theirs}, f"d{stranger.id}"
-    )
+    kept = media.debtor(f"d{stranger.id}", "arrears", "nl", {"intro": greeting})
     before_files = media.files()
 
     monkeypatch.setenv("DATABASE_URL", settings.database)
@@ -269,13 +247,10 @@ def test_purge_removes_personal_data_and_files_and_keeps_the_counts(
 
     # The personal files are gone, the shared and other debtors' ones are not.
     removed = before_files - media.files()
-    assert removed == {
-        *(f"segments/{_key(20)[:2]}/{_key(20)}.{e}" for e in ("mp4", "vtt", "jpg", "json")),
-        f"speech/{own_speech[:2]}/{own_speech}.wav",
-        f"audio/{own_audio[:2]}/{own_audio}.m4a",
-        *(p.relative_to(settings.media_dir).as_posix() for p in mine),
-    }
+    assert removed == {name for name in before_files if name.startswith(f"debtors/d{nl.id}/")}
+    assert len(removed) == 2 + 3  # two manifests, three voice tracks; no video
     assert kept.is_file() and not any(p.exists() for p in mine)
+    assert not (settings.media_dir / "debtors" / f"d{nl.id}").exists()
 
     # The other campaign is untouched.
     db.expire_all()
@@ -321,7 +296,7 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
     young.created_at = datetime.now(UTC) - timedelta(days=29)
     db.commit()
     media = FakeMedia(settings.media_dir)
-    personal = media.manifest("arrears", "nl", {"intro": media.segment(_key(50), [])}, f"d{nl.id}")
+    personal = media.debtor(f"d{nl.id}", "arrears", "nl", {"intro": media.segment(_key(50))})
     engine = make_engine(settings.database)
     sessions = session_factory(engine)
     docs = settings.documents_dir

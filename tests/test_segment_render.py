@@ -43,12 +43,12 @@ def test_segment_is_h264_aac_faststart_with_duration_matching_the_audio(
 
 
 def test_captions_and_poster(render_root: ContentRoot, tmp_path: Path) -> None:
-    result = render_segment(plan_tiny(render_root, "hello"), tmp_path)
+    result = render_segment(plan_tiny(render_root, "bye"), tmp_path)
     vtt = (tmp_path / result.captions).read_text(encoding="utf-8")
     lines = vtt.splitlines()
     assert lines[0] == "WEBVTT"
     assert lines[3].startswith("00:00:00.000 --> 00:00:0")
-    assert "Merhaba Ayşe." in vtt
+    assert "Hoşça kalın." in vtt
     end = lines[3].split(" --> ")[1]
     assert float(end.split(":")[-1]) < result.duration
     with Image.open(tmp_path / result.poster) as poster:
@@ -85,6 +85,27 @@ def test_elements_enter_with_motion(render_root: ContentRoot, tmp_path: Path) ->
         frame.point(lambda value: 255 if value > 240 else 0).histogram()[255] for frame in frames
     ]
     assert white[0] < white[1] * 0.8
+
+
+def test_a_personal_picture_has_no_sound_and_a_key_frame_where_each_shot_starts(
+    render_root: ContentRoot, tmp_path: Path
+) -> None:
+    import av
+
+    plan = plan_tiny(render_root, "hello")
+    result = render_segment(plan, tmp_path)
+    info = ffprobe(tmp_path / result.video)
+    assert [s["codec_type"] for s in info["streams"]] == ["video"]
+    assert result.captions == ""
+    assert result.shots == ((0, 16),)  # the title enters (0.15 s + 0.44 s), one settled frame
+    (box,) = result.boxes  # the place the player writes "Merhaba Ayşe" into
+    assert box["element"] == "title" and box["width"] == 1120 and box["motion"] == "slide-up"
+    with av.open(str(tmp_path / result.video)) as container:
+        packets = [p for p in container.demux(video=0) if p.size]
+    assert packets[0].is_keyframe and len(packets) == 16
+    assert all(p.pts == p.dts for p in packets)  # no B-frames: a copy can be retimed
+    with Image.open(tmp_path / result.poster) as poster:
+        assert poster.size == (1280, 720)
 
 
 def test_a_cached_segment_is_not_rendered_again(render_root: ContentRoot, tmp_path: Path) -> None:

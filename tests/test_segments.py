@@ -1,4 +1,5 @@
-"""Planning: keys follow every input and nothing else; personal nodes; preview values."""
+"""Planning: keys follow every input and nothing else; personal nodes are shared pictures with
+their debtor texts left to the player, and voice tracks per debtor; preview values."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from render.content import ContentRoot
 from render.scene import Scene
 from render.segments import ENCODING, SegmentPlan, _describe, personal_nodes, preview_values
 from render.validate import load_scene
-from tests.conftest import REPO, plan_tiny
+from tests.conftest import REPO, plan_tiny, track_tiny
 
 
 def _scene(root: ContentRoot) -> Scene:
@@ -31,26 +32,41 @@ def test_personal_nodes_are_those_using_debtor_variables(render_root: ContentRoo
 
 
 def test_plan_resolves_translation_placeholders_and_files(render_root: ContentRoot) -> None:
-    plan = plan_tiny(render_root, "amount")
-    (shot,) = plan.shots
-    assert shot.voice is not None and shot.voice.text == "Borcunuz: €80,00."
-    assert shot.voice.speech == "Borcunuz: 80 avro."  # the voice says it in words
-    assert shot.show is not None and shot.show.card == "€80,00"
-    assert shot.show.icon == REPO / "static" / "icons" / "invoice.svg"
-    assert plan.personal and plan.language == "tr"
     menu = plan_tiny(render_root, "menu")
     assert [c.label for c in menu.choices] == ["Şimdi öde", "Sonra"]
     assert menu.shots[1].pause == 0.5 and menu.shots[1].voice is None
+    assert menu.shots[0].voice is not None and not menu.personal
+
+
+def test_a_personal_node_is_a_picture_without_the_debtors_data(render_root: ContentRoot) -> None:
+    picture = plan_tiny(render_root, "amount")
+    (shot,) = picture.shots
+    assert picture.personal and picture.language == "tr"
+    assert shot.voice is None  # the voice is the debtor's track
+    assert shot.show is not None and shot.show.personal == {"card"}
+    assert shot.show.card == "€88.888,88"  # a long stand-in sizes the place kept for it
+    assert shot.show.icon == REPO / "static" / "icons" / "invoice.svg"
+    assert "80" not in str(picture)
+
+
+def test_a_track_says_and_shows_the_debtors_values(render_root: ContentRoot) -> None:
+    track = track_tiny(render_root, "amount")
+    (shot,) = track.shots
+    assert shot.voice is not None and shot.voice.text == "Borcunuz: €80,00."
+    assert shot.voice.speech == "Borcunuz: 80 avro."  # the voice says it in words
+    assert shot.personal_voice and shot.texts == (("card", "€80,00"),)
+    assert track.picture == plan_tiny(render_root, "amount").key
 
 
 def test_keys_change_with_any_input_and_only_then(render_root: ContentRoot) -> None:
     base = plan_tiny(render_root, "amount").key
     assert plan_tiny(render_root, "amount").key == base
-    assert plan_tiny(render_root, "amount", amount_due=Decimal("80.01")).key != base
+    # a debtor's values never change the picture, only their track
+    assert plan_tiny(render_root, "amount", amount_due=Decimal("80.01")).key == base
+    heard = track_tiny(render_root, "amount").key
+    assert track_tiny(render_root, "amount", amount_due=Decimal("80.01")).key != heard
+    assert track_tiny(render_root, "amount", name="Someone else").key == heard  # not said here
     assert plan_tiny(render_root, "amount", language="en").key != base
-    assert (
-        plan_tiny(render_root, "amount", name="Someone else").key == base
-    )  # not used in this node
     # the brand's theme
     theme = render_root.static_dir / "brand" / "default"
     theme.mkdir(parents=True)
@@ -64,15 +80,17 @@ def test_only_captions_that_webvtt_escaping_changes_get_new_keys(render_root: Co
         shots = [_describe(s) for s in plan.shots]
         return content_key({"encoding": ENCODING, "theme": plan.theme.digest, "shots": shots})
 
-    plain = plan_tiny(render_root, "hello", name="Tom")
+    plain = plan_tiny(render_root, "menu")
     assert plain.key == old_key(plain)  # rendered files stay valid
-    for name in ("<b>", "Tom & Jerry", '"><img src=x>'):
-        marked = plan_tiny(render_root, "hello", name=name)
-        assert marked.key != old_key(marked)  # rendered again, with escaped captions
+    # a debtor's own captions come with their manifest, not in a WebVTT file: whatever their
+    # name, the picture is the same
+    names = ("Tom", "<b>", "Tom & Jerry", '"><img src=x>')
+    assert len({plan_tiny(render_root, "hello", name=name).key for name in names}) == 1
 
 
 def test_a_root_icon_or_voice_setting_changes_the_key(render_root: ContentRoot) -> None:
     base = plan_tiny(render_root, "amount").key
+    heard = track_tiny(render_root, "amount").key
     icons = render_root.static_dir / "icons"
     icons.mkdir()
     (icons / "invoice.svg").write_text(
@@ -82,7 +100,7 @@ def test_a_root_icon_or_voice_setting_changes_the_key(render_root: ContentRoot) 
     with_icon = plan_tiny(fresh, "amount").key
     assert with_icon != base
     (render_root.path / "vidpay.toml").write_text('[voices.tr]\nengine = "espeak"\nrate = 120\n')
-    assert plan_tiny(fresh, "amount").key != with_icon
+    assert track_tiny(ContentRoot(render_root.path), "amount").key != heard
 
 
 def test_a_recorded_voiceover_replaces_tts_in_the_key(

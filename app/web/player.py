@@ -15,10 +15,11 @@ from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, InvalidEventError, check_event, record
 from app.i18n import gettext_for, language_name
 from app.locks import debtor_locked
-from app.media import personal_values
+from app.media import copy_tag, personal_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
-from app.web.urls import agreed_url
+from app.web.urls import agreed_url, personal_video_url, step_url
+from render.layout import HEIGHT, WIDTH
 from render.scene import Node, Scene
 from render.texts import node_texts
 
@@ -126,7 +127,6 @@ def player_manifest(
     nodes = {}
     for node_id, node in raw["nodes"].items():
         choices = offered_choices(scene, node_id, visit.debtor.amount_cents, case.refusal)
-        offered = {c.goto for c in choices}
         step = scene.nodes[node_id].action
         nodes[node_id] = {
             "video": f"/media/{node['video']}",
@@ -134,26 +134,53 @@ def player_manifest(
             "poster": f"/media/{node['poster']}",
             "duration": node["duration"],
             "next": node["next"],
-            "step": f"/v/{token}/step/{node_id}?lang={language}" if step else None,
+            "step": step_url(token, language, node_id) if step else None,
             "choices": [
                 {
-                    "label": c["label"],
-                    "icon": f"/static/icons/{c['icon']}.svg" if c["icon"] else None,
-                    "goto": c["goto"],
+                    "label": say(c.label),
+                    "icon": f"/static/icons/{c.icon}.svg" if c.icon else None,
+                    "goto": c.goto,
                 }
-                for c in node["choices"]
-                if c["goto"] in offered
+                for c in choices
             ],
             "texts": [
                 say(t.text) for t in node_texts(node_id, scene.nodes[node_id]) if t.loc[-1] == "say"
             ],
         }
+        if "track" in node:  # the debtor's own: their video, captions and texts
+            nodes[node_id].update(personal_node(node, token, language, node_id))
     _ = gettext_for(language)
     return {
         "language": language,
         "start": scene.entry_for(case.status),
         "nodes": nodes,
         "strings": {text: _(text) for text in PLAYER_STRINGS},
+    }
+
+
+def personal_node(node: dict[str, Any], token: str, language: str, node_id: str) -> dict[str, Any]:
+    """A personal node as the player needs it: the debtor's video (the shared picture with
+    their voice), their captions, and their texts over the picture, placed in fractions of the
+    frame and timed in seconds of their video."""
+    track = node["track"]
+    overlays = []
+    for box in node["boxes"]:
+        shot = int(box["shot"])
+        start, end = track["shots"][shot]
+        text = track["texts"][shot].get(box["element"], "")
+        overlays.append({
+            "text": text, "start": start, "end": end, "delay": box["delay"],
+            "motion": box["motion"], "x": box["x"] / WIDTH, "y": box["y"] / HEIGHT,
+            "width": box["width"] / WIDTH, "height": box["height"] / HEIGHT,
+            "size": box["size"] / HEIGHT, "bold": box["bold"], "colour": box["colour"],
+            "align": box["align"], "lines": box["lines"],
+        })  # fmt: skip
+    return {
+        "video": personal_video_url(token, language, node_id, copy_tag(node)),
+        "captions": None,
+        "cues": track["cues"],
+        "duration": track["duration"],
+        "overlays": overlays,
     }
 
 
@@ -189,7 +216,7 @@ def text_page(
             for c in offered_choices(scene, current, visit.debtor.amount_cents, case.refusal)
         ],
         next=body.next if body.action is None else None,
-        step=f"/v/{token}/step/{current}?lang={visit.language}&mode=text" if body.action else None,
+        step=step_url(token, visit.language, current, mode="text") if body.action else None,
         agreed_link=_agreed_link(case, visit, token, "text"),
     )
     return state.templates.TemplateResponse(request, "text.html", context)

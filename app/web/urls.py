@@ -38,3 +38,9 @@ def reported_url(
     """The confirmation of a payment the debtor reported ("I already paid")."""
     then = f"&next={after}" if after else ""
     return f"/v/{token}/reported?lang={language}&mode={mode}{then}"
+
+
+def personal_video_url(token: str, language: str, node: str, tag: str) -> str:
+    """A personal node's video for this debtor; ``tag`` changes when what it says changes, so
+    a browser never plays a copy it kept of what the debtor heard before."""
+    return f"/v/{token}/video/{language}/{node}.mp4?v={tag}"

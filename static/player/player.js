@@ -7,6 +7,10 @@
  *   hidden <video preload="auto">, and swapped in when it is needed; the old picture stays
  *   on screen until the new segment's first frame is painted.
  * - Captions are drawn by the player from the segment's WebVTT, big and on by default.
+ * - A personal node's video is the shared picture with the debtor's own voice; what it shows of
+ *   the debtor (name, amount, date) the player draws over it as real text (`overlays`: each at
+ *   its place in fractions of the frame, from its shot's start to its end), and its captions
+ *   come with the manifest (`cues`). No debtor data is in any video frame.
  * - Events go to the server through a small queue kept in sessionStorage, retried with
  *   backoff and flushed with keepalive when the page goes away, so no choice is lost; the
  *   server stores a retried event (same id) once.
@@ -85,6 +89,7 @@
     var playing = phase === "playing";
     playButton.textContent = t(playing ? "Pause" : "Play");
     replayButton.classList.toggle("is-prominent", phase === "ended");
+    showOverlays();
   }
 
   function setStatus(text) {
@@ -255,7 +260,9 @@
   }
 
   var captionFiles = {};
-  function loadCues(url) {
+  function loadCues(node) {
+    if (node.cues) return Promise.resolve(node.cues); // a debtor's own, in the manifest
+    var url = node.captions;
     if (!captionFiles[url]) {
       captionFiles[url] = fetch(url, { credentials: "same-origin" })
         .then(function (response) {
@@ -319,10 +326,82 @@
     captionBox.appendChild(line);
   }
 
+  // --- the debtor's texts over a personal node's picture ----------------------------------------
+
+  var overlayBox = byId("overlays");
+  var overlays = []; // {element, start, end, fitted}
+
+  /* One element per personal text of the node, hidden until its shot reaches it. */
+  function drawOverlays(node) {
+    overlayBox.textContent = "";
+    overlays = [];
+    var last = 0;
+    (node.overlays || []).forEach(function (o) { last = Math.max(last, o.start); });
+    (node.overlays || []).forEach(function (o) {
+      var element = document.createElement("span");
+      element.className = "overlay motion-" + o.motion + (o.align === "left" ? " is-left" : "");
+      element.style.left = o.x * 100 + "%";
+      element.style.top = o.y * 100 + "%";
+      element.style.width = o.width * 100 + "%";
+      element.style.height = o.height * 100 + "%";
+      element.style.color = o.colour;
+      element.style.fontWeight = o.bold ? "700" : "400";
+      element.style.animationDelay = "0s";
+      var text = document.createElement("span");
+      text.className = "text";
+      text.textContent = o.text;
+      text.style.setProperty("--size", String(o.size));
+      text.style.setProperty("--lines", String(o.lines));
+      element.appendChild(text);
+      overlayBox.appendChild(element);
+      // the last shot's texts stay up with its last frame, under the choices
+      overlays.push({ element: element, text: text, start: o.start + o.delay, end: o.start === last ? Infinity : o.end, fitted: false });
+    });
+    showOverlays();
+  }
+
+  function showOverlays() {
+    if (!overlays || !overlays.length) return;
+    var time = state.video ? state.video.currentTime : 0;
+    var ended = state.phase === "choices" || state.phase === "ended";
+    overlays.forEach(function (o) {
+      var shown = ended ? o.end === Infinity : o.start <= time + 0.02 && time < o.end;
+      if (shown === !o.element.classList.contains("is-shown")) {
+        o.element.classList.toggle("is-shown", shown);
+        if (shown && !o.fitted) fit(o);
+      }
+    });
+  }
+
+  /* A text longer than its place (a long name) is drawn smaller until it fits. */
+  function fit(o) {
+    var scale = 1;
+    o.text.style.setProperty("--scale", "1");
+    for (var i = 0; i < 8 && overflows(o); i++) {
+      scale *= 0.88;
+      o.text.style.setProperty("--scale", String(scale));
+    }
+    o.fitted = true;
+  }
+
+  function overflows(o) {
+    var box = o.element;
+    return o.text.scrollWidth > box.clientWidth + 1 || o.text.offsetHeight > box.clientHeight + 1;
+  }
+
+  function frameHeight() {
+    overlayBox.style.setProperty("--frame", screen.clientHeight + "px");
+    overlays.forEach(function (o) { o.fitted = false; if (o.element.classList.contains("is-shown")) fit(o); });
+  }
+  if (window.ResizeObserver) new ResizeObserver(frameHeight).observe(screen);
+  else window.addEventListener("resize", frameHeight);
+  frameHeight();
+
   var ticking = false;
   function tick() {
     if (state.phase !== "playing") { ticking = false; return; }
     showCue();
+    showOverlays();
     window.requestAnimationFrame(tick);
   }
   function startTicking() {
@@ -375,7 +454,7 @@
       // should `canplaythrough` never come (some mobile browsers), load what follows anyway
       setTimeout(function () { if (current()) preloadFollowing(); }, 1500);
     });
-    video.addEventListener("seeked", function () { if (current()) showCue(); });
+    video.addEventListener("seeked", function () { if (current()) { showCue(); showOverlays(); } });
     video.addEventListener("canplaythrough", function () { if (current()) preloadFollowing(); });
   }
 
@@ -387,7 +466,7 @@
       var target = state.manifest.nodes[id];
       if (!target) return;
       videoFor(target);
-      loadCues(target.captions);
+      loadCues(target);
     });
   }
 
@@ -507,7 +586,8 @@
     state.cues = [];
     state.cue = -1;
     drawCaption();
-    loadCues(node.captions).then(function (cues) {
+    drawOverlays(node);
+    loadCues(node).then(function (cues) {
       if (run !== state.run) return;
       state.cues = cues;
       state.cue = -1;

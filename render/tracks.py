@@ -1,0 +1,331 @@
+"""A debtor's voice track for a personal node: their lines spoken, when each shot begins and
+ends, their captions, and their texts for the places the shared picture keeps empty.
+
+This is all a debtor costs: a few lines of speech (a few milliseconds each with the offline
+voice), one AAC encode in this process, and a small JSON manifest. The picture is the node's
+shared one (:mod:`render.segments`), joined to the track when the player asks for it
+(:mod:`render.mux`). Lines that say nothing personal come from the shared speech cache; the
+debtor's own lines are synthesised into a temporary folder and kept only inside their track.
+
+A debtor's files live in one folder, ``debtors/<reference>/``, which is all the purge removes.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import wave
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from render.audio import read_samples, resampled
+from render.cache import MediaStore, atomic_path, content_key
+from render.captions import Spoken, cues_for
+from render.content import ContentRoot
+from render.ffmpeg import FfmpegError
+from render.formatting import Value
+from render.layout import FPS
+from render.scene import Scene
+from render.segment_render import LOUDNESS, RenderError, speech_file, spoken_line
+from render.segments import (
+    VoiceLine,
+    is_personal,
+    personal_elements,
+    personal_placeholders,
+    plan_voice,
+    sayer,
+)
+from render.timeline import shot_slots
+from render.tts.base import SpeechError
+
+TRACK_VERSION = 1
+TRACK_RATE = 16_000  # wideband speech: what phones call HD voice; the encoder's work is 2/3
+AAC_BITRATE = 32_000  # mono: 4 KB a second
+
+
+@dataclass(frozen=True)
+class TrackShot:
+    voice: VoiceLine | None
+    personal_voice: bool  # says a debtor's value: synthesised for them, never cached shared
+    pause: float
+    texts: tuple[tuple[str, str], ...]  # (element, the debtor's text) for the kept places
+
+
+@dataclass(frozen=True)
+class TrackPlan:
+    """One debtor's track of one personal node in one language (plain data, picklable)."""
+
+    scene_id: str
+    node_id: str
+    language: str
+    root: Path
+    picture: str  # the key of the node's shared picture in this language
+    shots: tuple[TrackShot, ...]
+    key: str  # of what is heard: voices, their texts and pauses
+
+
+@dataclass(frozen=True)
+class Track:
+    node: str
+    picture: str
+    audio: str  # relative to the media folder
+    duration: float
+    shots: tuple[tuple[float, float], ...]  # seconds [start, end) of each shot
+    cues: tuple[dict[str, Any], ...]  # {"start", "end", "text"}: the captions
+    texts: tuple[dict[str, str], ...]  # per shot: element -> text
+
+
+def plan_track(
+    scene: Scene,
+    node_id: str,
+    language: str,
+    *,
+    root: ContentRoot,
+    translations: Mapping[str, str],
+    values: Mapping[str, Value],
+    picture: str,
+) -> TrackPlan:
+    """The debtor's lines and texts of a personal node, with the key of what is heard."""
+    say = sayer(scene, language, translations, values)
+    speak = sayer(scene, language, translations, values, spoken=True)
+    mine = personal_placeholders(scene)
+    shots = []
+    for i, shot in enumerate(scene.nodes[node_id].shots):
+        voice = plan_voice(scene, node_id, i, language, root, say, speak)
+        elements = personal_elements(shot.show, mine) if shot.show else frozenset()
+        texts = tuple((element, say(_source(shot.show, element))) for element in sorted(elements))
+        personal = shot.say is not None and is_personal(shot.say, mine)
+        shots.append(TrackShot(voice, personal, float(shot.pause or 0), texts))
+    heard = [[s.voice.text, s.voice.speech, s.voice.identity] if s.voice else None for s in shots]
+    key = content_key({"track": TRACK_VERSION, "heard": heard, "pauses": [s.pause for s in shots],
+                       "lufs": LOUDNESS, "aac": AAC_BITRATE})  # fmt: skip
+    return TrackPlan(scene.id, node_id, language, root.path, picture, tuple(shots), key)
+
+
+def _source(show: Any, element: str) -> str:
+    if element.startswith("bullet"):
+        return str(show.bullets[int(element[len("bullet") :])])
+    return str(getattr(show, element))
+
+
+def prepare_track(plan: TrackPlan, out: Path, folder: Path) -> Track:
+    """Speak the debtor's lines into ``folder`` (inside ``out``) as one AAC file; the files of
+    an earlier track of the same node stay until the manifest no longer names them."""
+    store = MediaStore(out)
+    root = ContentRoot(plan.root)
+    audio = folder / f"{plan.node_id}-{plan.key[:20]}.m4a"
+    with tempfile.TemporaryDirectory(dir=_work(out)) as work_dir:
+        work = Path(work_dir)
+        lines: list[Path | None] = []
+        for i, shot in enumerate(plan.shots):
+            if shot.voice is None:
+                lines.append(None)
+            elif shot.personal_voice:
+                own = work / f"line{i}.wav"
+                spoken_line(shot.voice, root, own, work, exact=False, rate=TRACK_RATE)
+                lines.append(own)
+            else:
+                lines.append(speech_file(shot.voice, root, store))
+        pcm = [_pcm(path) for path in lines]
+        holds = [(len(p) / 2 / TRACK_RATE, s.pause) for p, s in zip(pcm, plan.shots, strict=True)]
+        slots = shot_slots(holds)
+        if not audio.is_file():
+            _encode(pcm, [(s.start, s.end) for s in slots], audio)
+    times = tuple((s.start / FPS, s.end / FPS) for s in slots)
+    spoken = [
+        Spoken(shot.voice.text, start, start + slot.speech)
+        for shot, slot, (start, _) in zip(plan.shots, slots, times, strict=True)
+        if shot.voice is not None
+    ]
+    cues = tuple(
+        {"start": round(c.start, 3), "end": round(c.end, 3), "text": "\n".join(c.lines)}
+        for c in cues_for(spoken)
+    )
+    return Track(
+        plan.node_id, plan.picture, audio.relative_to(out).as_posix(), times[-1][1], times,
+        cues, tuple(dict(shot.texts) for shot in plan.shots),
+    )  # fmt: skip
+
+
+def _work(out: Path) -> Path:
+    work = out / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _pcm(path: Path | None) -> bytes:
+    """A line as 16-bit samples at the track's rate (the shared cache keeps 24 kHz)."""
+    if path is None:
+        return b""
+    with wave.open(str(path), "rb") as source:
+        if source.getframerate() == TRACK_RATE:
+            return source.readframes(source.getnframes())
+    samples, rate = read_samples(path)
+    converted = resampled(samples, rate, TRACK_RATE)
+    return np.clip(np.round(converted * 32767.0), -32768, 32767).astype("<i2").tobytes()
+
+
+def _encode(lines: list[bytes], frames: list[tuple[int, int]], target: Path) -> None:
+    """Each shot's speech followed by silence to its end, as AAC in MP4, in this process."""
+    pcm = bytearray()
+    for line, (_, end) in zip(lines, frames, strict=True):
+        pcm += line
+        pcm += b"\0" * max(0, end * TRACK_RATE // FPS * 2 - len(pcm))
+    samples = np.frombuffer(bytes(pcm), dtype="<i2").reshape(1, -1)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    options = {"fflags": "+bitexact"}
+    with atomic_path(target) as temporary, av.open(str(temporary), "w", "mp4", options) as output:
+        stream = output.add_stream("aac", rate=TRACK_RATE, layout="mono")
+        stream.bit_rate = AAC_BITRATE
+        stream.codec_context.options = {"aac_coder": "fast"}
+        frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+        frame.sample_rate = TRACK_RATE
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            output.mux(packet)
+
+
+# --- a debtor: their tracks of one scene in one language, and the manifest that lists them ----
+
+
+@dataclass(frozen=True)
+class DebtorJob:
+    """What to prepare for one debtor: plain data, sent to a worker process or to Celery."""
+
+    reference: str  # names their folder: d<debtor id> in the web app
+    scene_id: str
+    language: str
+    tracks: tuple[TrackPlan, ...]
+
+    @property
+    def stamp(self) -> str:
+        """What the tracks say and show, and over which pictures: a manifest with another
+        stamp is out of date (a payment came in, the scene or the voice changed)."""
+        described = [
+            [t.node_id, t.picture, t.key, [list(shot.texts) for shot in t.shots]]
+            for t in self.tracks
+        ]
+        return content_key({"debtor": described})
+
+
+def plan_debtor(
+    scene: Scene,
+    language: str,
+    *,
+    root: ContentRoot,
+    translations: Mapping[str, str],
+    values: Mapping[str, Value],
+    pictures: Mapping[str, str],
+    reference: str,
+    start: str | None = None,
+) -> DebtorJob:
+    """The tracks of the personal nodes a debtor can reach from ``start`` (default: every
+    personal node); ``pictures`` are the keys of their shared pictures in ``language``."""
+    wanted = scene.reachable_from(start) if start is not None else set(scene.nodes)
+    tracks = tuple(
+        plan_track(
+            scene,
+            node,
+            language,
+            root=root,
+            translations=translations,
+            values=values,
+            picture=picture,
+        )
+        for node, picture in pictures.items()
+        if node in wanted
+    )
+    return DebtorJob(reference, scene.id, language, tracks)
+
+
+def prepare_debtor(job: DebtorJob, out: Path) -> Path:
+    """Prepare a debtor's tracks and write their manifest; returns the manifest's path.
+    ``RenderError`` says which scene, debtor, node and language failed, and why."""
+    folder = audio_folder(out, job.reference, job.scene_id, job.language)
+    tracks = []
+    for plan in job.tracks:
+        try:
+            tracks.append(prepare_track(plan, out, folder))
+        except (SpeechError, FfmpegError, av.FFmpegError, OSError) as exc:
+            where = f"scene {job.scene_id}, debtor {job.reference}, node {plan.node_id}"
+            raise RenderError(f"{where}, language {job.language}: {exc}") from exc
+    return write_debtor_manifest(out, job.reference, job.scene_id, job.language, job.stamp, tracks)
+
+
+def debtor_folder(out: Path, reference: str) -> Path:
+    """Everything of one debtor in the media folder (what the purge removes)."""
+    return out / "debtors" / reference
+
+
+def debtor_manifest_path(out: Path, reference: str, scene_id: str, language: str) -> Path:
+    return debtor_folder(out, reference) / scene_id / f"{language}.json"
+
+
+def audio_folder(out: Path, reference: str, scene_id: str, language: str) -> Path:
+    return debtor_folder(out, reference) / scene_id / language
+
+
+def write_debtor_manifest(
+    out: Path, reference: str, scene_id: str, language: str, stamp: str, tracks: list[Track]
+) -> Path:
+    """Write the manifest, then remove the audio of earlier tracks it no longer names."""
+    path = debtor_manifest_path(out, reference, scene_id, language)
+    nodes = {
+        t.node: {
+            "picture": t.picture,
+            "audio": t.audio,
+            "duration": round(t.duration, 3),
+            "shots": [list(s) for s in t.shots],
+            "cues": list(t.cues),
+            "texts": list(t.texts),
+        }
+        for t in tracks
+    }
+    manifest = {"version": TRACK_VERSION, "scene": scene_id, "language": language,
+                "debtor": reference, "stamp": stamp, "nodes": nodes}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    named = {out / t.audio for t in tracks}
+    folder = audio_folder(out, reference, scene_id, language)
+    for stale in folder.glob("*.m4a") if folder.is_dir() else ():
+        if stale not in named:
+            stale.unlink(missing_ok=True)
+    return path
+
+
+def prepared(job: DebtorJob, out: Path) -> dict[str, Any] | None:
+    """The debtor's manifest when it is up to date with ``job`` and its audio is there."""
+    manifest = read_debtor_manifest(
+        debtor_manifest_path(out, job.reference, job.scene_id, job.language)
+    )
+    if manifest is None or manifest.get("stamp") != job.stamp:
+        return None
+    nodes = manifest.get("nodes", {})
+    return manifest if all((out / n["audio"]).is_file() for n in nodes.values()) else None
+
+
+def read_debtor_manifest(path: Path) -> dict[str, Any] | None:
+    """A debtor's manifest, or None when there is none (or it cannot be read: prepare again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == TRACK_VERSION else None
+
+
+def prepare_batch(jobs: list[DebtorJob], out: Path) -> list[str | None]:
+    """Prepare several debtors (a worker's task): per job, None or what went wrong; one
+    debtor's failure does not stop the others."""
+    errors: list[str | None] = []
+    for job in jobs:
+        try:
+            prepare_debtor(job, out)
+            errors.append(None)
+        except RenderError as exc:
+            errors.append(str(exc))
+    return errors
