@@ -12,13 +12,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import campaign, commitments, operators, player, render
+from bench import commitments, operators, personal, player, render
 
 SECTIONS = {
     "render": render.section,
     "player": player.section,
     "operators": operators.section,
-    "campaign": campaign.section,
+    "personal": personal.section,
     "commitments": commitments.section,
 }
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -18,8 +17,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,11 +25,10 @@ from render.cache import content_key
 from render.compose import VIDEO_ARGS
 from render.content import ContentRoot
 from render.ffmpeg import ffmpeg_exe, run_ffmpeg
-from render.formatting import Value
 from render.layout import FPS, draw_background, draw_layers
-from render.pipeline import Debtor, render_scene
+from render.pipeline import render_scene
 from render.segment_render import render_segment
-from render.segments import SegmentPlan, personal_nodes, plan_segment
+from render.segments import SegmentPlan, plan_segment
 from render.theme import load_theme
 from render.timeline import shot_slots
 from render.validate import load_scene
@@ -227,61 +223,6 @@ def _moviepy_compose(plan: SegmentPlan, out: Path, duration: float, target: Path
     )  # fmt: skip
 
 
-def debtor_personal_nodes(work: Path) -> list[tuple[str, str]]:
-    root = ContentRoot(REPO)
-    scene = load_scene(root.find_scene("arrears"), root)
-    out = work / "scene"  # generic segments are warm from the scene benchmark
-    times, video = [], 0.0
-    for i in range(3):
-        values: dict[str, Value] = {
-            "name": f"Sam {i}",
-            "amount_due": Decimal(f"{100 + i}.95"),
-            "due_date": date(2026, 2, i + 1),
-            "invoice_number": f"F-{i}",
-        }
-        debtor = Debtor(f"bench-{i}", values)
-        started = time.perf_counter()
-        (manifest,) = render_scene(scene, root, out, languages=["nl"], debtor=debtor)
-        times.append(time.perf_counter() - started)
-        video = _manifest_seconds(manifest)
-    ours = statistics.median(times)
-    segments = [out / node["video"] for node in json.loads(manifest.read_text())["nodes"].values()]
-    still = work / "still.png"
-    draw_background(load_theme(root, scene.brand)).save(still)
-    floor = _seconds(lambda: _still_encodes(still, segments, work), runs=3)
-    count = len(personal_nodes(scene))
-    return [
-        (
-            f"One debtor's {count} personal nodes, nl, cold ({video:.1f} s of video)",
-            f"{ours:.2f} s wall (median of 3 debtors), {ours * 10 / video:.2f} s per 10 s of "
-            "video (target: about 10 s of video in < 1.5 s)",
-        ),
-        (
-            "Floor: still images of the same lengths, with their audio, encoded as the "
-            "local pool runs them",
-            f"{floor:.2f} s; ours is **{ours / floor:.2f}x** the floor",
-        ),
-    ]
-
-
-def _still_encodes(still: Path, segments: list[Path], work: Path) -> None:
-    """The still-image floor of each segment, one ffmpeg thread each, as many at once as the
-    render pool runs (one per core): the least a render of these segments can cost here."""
-
-    def encode(index: int) -> None:
-        segment = segments[index]
-        seconds = _segment_duration(segment)
-        _still_encode(still, segment, seconds, work / f"floor-{index}.mp4", threads=1)
-
-    with ThreadPoolExecutor(max_workers=min(len(segments), os.cpu_count() or 1)) as pool:
-        list(pool.map(encode, range(len(segments))))
-
-
-def _segment_duration(segment: Path) -> float:
-    """A segment's duration, from the sidecar every rendered segment has."""
-    return float(json.loads(segment.with_suffix(".json").read_text())["duration"])
-
-
 def tts_real_time_factors(work: Path) -> list[tuple[str, str]]:
     root = ContentRoot(work / "voices")
     root.path.mkdir()
@@ -314,7 +255,6 @@ def section() -> str:
         rows = [
             *scene_cold_and_warm(work),
             *segment_vs_floor_and_moviepy(work),
-            *debtor_personal_nodes(work),
             *tts_real_time_factors(work),
         ]
         shutil.rmtree(work, ignore_errors=True)

@@ -201,8 +201,9 @@ def test_render_now_renders_in_the_background_with_progress(
         job = session.scalars(select(RenderJob)).one()
         assert job.total > 0 and job.done == job.total and job.failed == 0
     engine.dispose()
-    media = tmp_path / "var" / "media" / "manifests" / "tiny"
-    assert sorted(p.name for p in (media / "tr").iterdir()) == ["d1.json"]
+    media = tmp_path / "var" / "media"
+    assert (media / "manifests" / "tiny" / "tr.json").is_file()
+    assert (media / "debtors" / "d1" / "tiny" / "tr.json").is_file()  # the debtor's voice
 
 
 def test_a_csv_over_the_upload_limit_is_refused_with_a_clear_page(
