@@ -13,7 +13,14 @@ import wave
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from render.audio import SAMPLE_RATE, normalize_loudness, wav_duration
+from render.audio import (
+    SAMPLE_RATE,
+    Samples,
+    from_pcm16,
+    normalize_loudness,
+    read_samples,
+    wav_duration,
+)
 from render.cache import MediaStore, atomic_path, content_key
 from render.captions import Spoken, cues_for, to_webvtt
 from render.compose import compose_video, encode_audio
@@ -140,29 +147,44 @@ def speech_file(voice: VoiceLine, root: ContentRoot, store: MediaStore) -> Path:
     key = content_key({"speech": voice.speech, "voice": voice.identity, "lufs": LOUDNESS})
     target = store.path("speech", key, "wav")
     if not target.is_file():
-        spoken_line(voice, root, target, store.out / "tmp")
+        (store.out / "tmp").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work:
+            raw = Path(work) / "raw.wav"
+            spoken_line(voice, root, raw, target)
     return target
 
 
 def spoken_line(
     voice: VoiceLine,
     root: ContentRoot,
+    raw: Path,
     target: Path,
-    work: Path,
     *,
     exact: bool = True,
     rate: int = SAMPLE_RATE,
 ) -> None:
-    """Synthesise (or read the recording of) one line into ``target``, normalised."""
-    work.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work) as folder:
-        raw = Path(folder) / "raw.wav"
-        if voice.recorded is not None:
-            read_speech(voice.recorded, raw)
-        else:
-            engine_for(root, voice.language).synthesize(voice.speech, raw)
-        with atomic_path(target) as temporary:
-            normalize_loudness(raw, temporary, lufs=LOUDNESS, exact=exact, rate=rate)
+    """Synthesise (or read the recording of) one line into ``raw``, then write it to
+    ``target`` normalised (atomically: ``target`` may be a shared cache file)."""
+    say_line(voice, root, raw)
+    with atomic_path(target) as temporary:
+        normalize_loudness(raw, temporary, lufs=LOUDNESS, exact=exact, rate=rate)
+
+
+def say_line(voice: VoiceLine, root: ContentRoot, raw: Path) -> None:
+    """One line as the engine says it (or as it was recorded), before any normalising."""
+    if voice.recorded is not None:
+        read_speech(voice.recorded, raw)
+    else:
+        engine_for(root, voice.language).synthesize(voice.speech, raw)
+
+
+def line_samples(voice: VoiceLine, root: ContentRoot, work: Path) -> tuple[Samples, int]:
+    """One line's samples and rate, before any normalising; in memory where the engine can."""
+    if voice.recorded is not None:
+        read_speech(voice.recorded, work / "raw.wav")
+        return read_samples(work / "raw.wav")
+    pcm, rate = engine_for(root, voice.language).samples(voice.speech, work)
+    return from_pcm16(pcm), rate
 
 
 def _soundtrack(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import wave
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 import av
 import numpy as np
 
-from render.audio import read_samples, resampled
+from render.audio import normalized_samples, pcm16, read_samples, resampled
 from render.cache import MediaStore, atomic_path, content_key
 from render.captions import Spoken, cues_for
 from render.content import ContentRoot
@@ -31,7 +30,7 @@ from render.ffmpeg import FfmpegError
 from render.formatting import Value
 from render.layout import FPS
 from render.scene import Scene
-from render.segment_render import LOUDNESS, RenderError, speech_file, spoken_line
+from render.segment_render import LOUDNESS, RenderError, line_samples, speech_file
 from render.segments import (
     VoiceLine,
     is_personal,
@@ -113,29 +112,26 @@ def _source(show: Any, element: str) -> str:
     return str(getattr(show, element))
 
 
-def prepare_track(plan: TrackPlan, out: Path, folder: Path) -> Track:
-    """Speak the debtor's lines into ``folder`` (inside ``out``) as one AAC file; the files of
-    an earlier track of the same node stay until the manifest no longer names them."""
+def prepare_track(plan: TrackPlan, out: Path, folder: Path, work: Path) -> Track:
+    """Speak the debtor's lines (through ``work``, a temporary folder) into ``folder`` as one
+    AAC file; an earlier track's file of the node stays until the manifest no longer names it."""
     store = MediaStore(out)
     root = ContentRoot(plan.root)
     audio = folder / f"{plan.node_id}-{plan.key[:20]}.m4a"
-    with tempfile.TemporaryDirectory(dir=_work(out)) as work_dir:
-        work = Path(work_dir)
-        lines: list[Path | None] = []
-        for i, shot in enumerate(plan.shots):
-            if shot.voice is None:
-                lines.append(None)
-            elif shot.personal_voice:
-                own = work / f"line{i}.wav"
-                spoken_line(shot.voice, root, own, work, exact=False, rate=TRACK_RATE)
-                lines.append(own)
-            else:
-                lines.append(speech_file(shot.voice, root, store))
-        pcm = [_pcm(path) for path in lines]
-        holds = [(len(p) / 2 / TRACK_RATE, s.pause) for p, s in zip(pcm, plan.shots, strict=True)]
-        slots = shot_slots(holds)
-        if not audio.is_file():
-            _encode(pcm, [(s.start, s.end) for s in slots], audio)
+    pcm: list[bytes] = []
+    for shot in plan.shots:
+        if shot.voice is None:
+            pcm.append(b"")
+        elif shot.personal_voice:  # the debtor's own line: kept in memory, never cached
+            samples, rate = line_samples(shot.voice, root, work)
+            line = normalized_samples(samples, rate, lufs=LOUDNESS, exact=False, rate=TRACK_RATE)
+            pcm.append(pcm16(line))
+        else:
+            pcm.append(_pcm(speech_file(shot.voice, root, store)))
+    holds = [(len(p) / 2 / TRACK_RATE, s.pause) for p, s in zip(pcm, plan.shots, strict=True)]
+    slots = shot_slots(holds)
+    if not audio.is_file():
+        _encode(pcm, [(s.start, s.end) for s in slots], audio)
     times = tuple((s.start / FPS, s.end / FPS) for s in slots)
     spoken = [
         Spoken(shot.voice.text, start, start + slot.speech)
@@ -158,16 +154,10 @@ def _work(out: Path) -> Path:
     return work
 
 
-def _pcm(path: Path | None) -> bytes:
-    """A line as 16-bit samples at the track's rate (the shared cache keeps 24 kHz)."""
-    if path is None:
-        return b""
-    with wave.open(str(path), "rb") as source:
-        if source.getframerate() == TRACK_RATE:
-            return source.readframes(source.getnframes())
+def _pcm(path: Path) -> bytes:
+    """A shared line as 16-bit samples at the track's rate (the shared cache keeps 24 kHz)."""
     samples, rate = read_samples(path)
-    converted = resampled(samples, rate, TRACK_RATE)
-    return np.clip(np.round(converted * 32767.0), -32768, 32767).astype("<i2").tobytes()
+    return pcm16(resampled(samples, rate, TRACK_RATE))
 
 
 def _encode(lines: list[bytes], frames: list[tuple[int, int]], target: Path) -> None:
@@ -177,7 +167,6 @@ def _encode(lines: list[bytes], frames: list[tuple[int, int]], target: Path) -> 
         pcm += line
         pcm += b"\0" * max(0, end * TRACK_RATE // FPS * 2 - len(pcm))
     samples = np.frombuffer(bytes(pcm), dtype="<i2").reshape(1, -1)
-    target.parent.mkdir(parents=True, exist_ok=True)
     options = {"fflags": "+bitexact"}
     with atomic_path(target) as temporary, av.open(str(temporary), "w", "mp4", options) as output:
         stream = output.add_stream("aac", rate=TRACK_RATE, layout="mono")
@@ -247,12 +236,13 @@ def prepare_debtor(job: DebtorJob, out: Path) -> Path:
     ``RenderError`` says which scene, debtor, node and language failed, and why."""
     folder = audio_folder(out, job.reference, job.scene_id, job.language)
     tracks = []
-    for plan in job.tracks:
-        try:
-            tracks.append(prepare_track(plan, out, folder))
-        except (SpeechError, FfmpegError, av.FFmpegError, OSError) as exc:
-            where = f"scene {job.scene_id}, debtor {job.reference}, node {plan.node_id}"
-            raise RenderError(f"{where}, language {job.language}: {exc}") from exc
+    with tempfile.TemporaryDirectory(dir=_work(out)) as work:
+        for plan in job.tracks:
+            try:
+                tracks.append(prepare_track(plan, out, folder, Path(work)))
+            except (SpeechError, FfmpegError, av.FFmpegError, OSError) as exc:
+                where = f"scene {job.scene_id}, debtor {job.reference}, node {plan.node_id}"
+                raise RenderError(f"{where}, language {job.language}: {exc}") from exc
     return write_debtor_manifest(out, job.reference, job.scene_id, job.language, job.stamp, tracks)
 
 
@@ -287,13 +277,12 @@ def write_debtor_manifest(
     }
     manifest = {"version": TRACK_VERSION, "scene": scene_id, "language": language,
                 "debtor": reference, "stamp": stamp, "nodes": nodes}  # fmt: skip
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as temporary:
         temporary.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    named = {out / t.audio for t in tracks}
+    named = {Path(t.audio).name for t in tracks}
     folder = audio_folder(out, reference, scene_id, language)
     for stale in folder.glob("*.m4a") if folder.is_dir() else ():
-        if stale not in named:
+        if stale.name not in named:
             stale.unlink(missing_ok=True)
     return path
 

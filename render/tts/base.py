@@ -37,3 +37,15 @@ class Engine(ABC):
         Writes atomically (a temporary file renamed into place): a failure leaves no file.
         Raises ``SpeechError`` with a message a content designer can act on.
         """
+
+    def samples(self, text: str, work: Path) -> tuple[bytes, int]:
+        """``text`` spoken as 16-bit mono samples and their rate, through a file in ``work``
+        unless the engine can hand them over in memory (a debtor's line is never stored)."""
+        import wave
+
+        raw = work / "raw.wav"
+        self.synthesize(text, raw)
+        with wave.open(str(raw), "rb") as wav:
+            if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+                raise SpeechError(f"{self.name}, language {self.language}: not 16-bit mono")
+            return wav.readframes(wav.getnframes()), wav.getframerate()

@@ -121,11 +121,15 @@ class EspeakEngine(Engine):
             f"voice={self.voice} rate={self.rate}"
         )
 
-    def synthesize(self, text: str, target: Path) -> None:
+    def samples(self, text: str, work: Path) -> tuple[bytes, int]:
+        """In memory: the samples come from the library through a callback anyway."""
         spoken = text.replace("\0", "").strip()
         if not spoken:
             raise SpeechError(f"espeak, language {self.language}: there is no text to speak")
-        samples, sample_rate = self._speak(spoken)
+        return self._speak(spoken)
+
+    def synthesize(self, text: str, target: Path) -> None:
+        samples, sample_rate = self.samples(text, target.parent)
         with atomic_path(target) as temporary, wave.open(str(temporary), "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
