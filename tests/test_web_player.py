@@ -224,3 +224,36 @@ def _segment(node: Node) -> dict[str, Any]:
     choices = [{"label": c.label, "icon": c.icon, "goto": c.goto} for c in node.choices or []]
     files = {"video": "v.mp4", "captions": "c.vtt", "poster": "p.jpg"}
     return {**files, "duration": 1.0, "next": node.next, "choices": choices}
+
+
+def test_a_personal_node_gives_the_player_its_copy_captions_and_texts_over_the_picture() -> None:
+    from app.web.player import personal_node
+
+    picture = {
+        "video": "segments/ab/abcdef.mp4",
+        "frames": [[0, 16], [16, 32]],
+        "boxes": [
+            {"shot": 0, "element": "title", "x": 80, "y": 360, "width": 1120, "height": 90,
+             "bold": True, "size": 72, "colour": "#ffffff", "align": "center", "lines": 2,
+             "motion": "slide-up", "delay": 0.15},
+            {"shot": 1, "element": "card", "x": 282, "y": 300, "width": 716, "height": 154,
+             "bold": True, "size": 112, "colour": "#0f172a", "align": "center", "lines": 1,
+             "motion": "pop", "delay": 0.15},
+        ],
+        "track": {
+            "audio": "debtors/d1/arrears/en/intro-0123456789.m4a",
+            "duration": 5.5,
+            "shots": [[0.0, 2.0], [2.0, 5.5]],
+            "cues": [{"start": 0.0, "end": 1.6, "text": "Hello <Anna>."}],
+            "texts": [{"title": "Hello <Anna>"}, {"card": "€240.00"}],
+        },
+    }  # fmt: skip
+    built = personal_node(picture, "tok", "en", "intro")
+    assert built["video"] == "/v/tok/video/en/intro.mp4?v=abcdef-intro-0123456789"
+    assert built["captions"] is None and built["cues"] == picture["track"]["cues"]  # type: ignore[index]
+    assert built["duration"] == 5.5
+    title, card = built["overlays"]
+    assert title["text"] == "Hello <Anna>"  # the player sets it as text, never as HTML
+    assert (title["start"], title["end"], title["delay"]) == (0.0, 2.0, 0.15)
+    assert (card["start"], card["end"], card["motion"]) == (2.0, 5.5, "pop")
+    assert card["x"] == 282 / 1280 and card["size"] == 112 / 720 and card["align"] == "center"

@@ -45,11 +45,11 @@ def ranged(request: Request, body: bytes, etag: str) -> Response:
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": "no-store",  # the debtor's voice stays out of caches, like their pages
     }
     asked = request.headers.get("range")
-    if asked is None or request.headers.get("if-range", etag) != etag:
-        return Response(body, media_type="video/mp4", headers=headers)
+    if asked is None or request.headers.get("if-range", etag) != etag or not _RANGE.match(asked):
+        return Response(body, media_type="video/mp4", headers=headers)  # several ranges: all
     span = _span(asked, len(body))
     if span is None:
         headers["Content-Range"] = f"bytes */{len(body)}"

@@ -427,6 +427,8 @@
     }
     video.setAttribute("playsinline", "");
     video.playsInline = true;
+    // no picture-in-picture or native full screen: either would hide the texts drawn over it
+    video.setAttribute("disablepictureinpicture", "");
     video.preload = "auto";
     video.setAttribute("aria-describedby", "caption");
     if (node.poster) video.poster = node.poster;
