@@ -29,11 +29,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.case import Case, case_of
+from app.case import Case, case_of, untouched_case
 from app.case_values import uses_case_values
 from app.db import transaction
 from app.media import personal_values
-from app.models import Campaign, Debtor, RenderJob
+from app.models import Campaign, CaseNote, Debtor, Outcome, Payment, RenderJob
 from app.models.base import utcnow
 from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
@@ -132,10 +132,24 @@ def plan_campaign(
 
 def _cases(session: Session, scene: Scene, debtors: list[Debtor], today: date) -> dict[int, Case]:
     """The debtors' cases, read only when the scene says a case value or starts somewhere
-    else for some cases (five queries each)."""
+    else for some cases: five queries each for the debtors who have done something, none for
+    those who have not (most of a new campaign)."""
     if not uses_case_values(scene) and not scene.entry:
         return {}
-    return {debtor.id: case_of(session, debtor, today) for debtor in debtors}
+    ids = [debtor.id for debtor in debtors]
+    active: set[int] = set()
+    for table in (Payment, Outcome, CaseNote):
+        for chunk in range(0, len(ids), 500):
+            wanted = ids[chunk : chunk + 500]
+            active.update(
+                session.scalars(select(table.debtor_id).where(table.debtor_id.in_(wanted)))
+            )
+    return {
+        debtor.id: case_of(session, debtor, today)
+        if debtor.id in active
+        else untouched_case(debtor, today)
+        for debtor in debtors
+    }
 
 
 def _debtors(

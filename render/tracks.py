@@ -32,6 +32,7 @@ from render.layout import FPS
 from render.scene import Scene
 from render.segment_render import LOUDNESS, RenderError, line_samples, speech_file
 from render.segments import (
+    Say,
     VoiceLine,
     is_personal,
     personal_elements,
@@ -92,6 +93,18 @@ def plan_track(
     """The debtor's lines and texts of a personal node, with the key of what is heard."""
     say = sayer(scene, language, translations, values)
     speak = sayer(scene, language, translations, values, spoken=True)
+    return _plan_track(scene, node_id, language, root, (say, speak), picture)
+
+
+def _plan_track(
+    scene: Scene,
+    node_id: str,
+    language: str,
+    root: ContentRoot,
+    sayers: tuple[Say, Say],
+    picture: str,
+) -> TrackPlan:
+    say, speak = sayers
     mine = personal_placeholders(scene)
     shots = []
     for i, shot in enumerate(scene.nodes[node_id].shots):
@@ -215,16 +228,12 @@ def plan_debtor(
     """The tracks of the personal nodes a debtor can reach from ``start`` (default: every
     personal node); ``pictures`` are the keys of their shared pictures in ``language``."""
     wanted = scene.reachable_from(start) if start is not None else set(scene.nodes)
+    sayers = (  # the debtor's values formatted once, for all their nodes
+        sayer(scene, language, translations, values),
+        sayer(scene, language, translations, values, spoken=True),
+    )
     tracks = tuple(
-        plan_track(
-            scene,
-            node,
-            language,
-            root=root,
-            translations=translations,
-            values=values,
-            picture=picture,
-        )
+        _plan_track(scene, node, language, root, sayers, picture)
         for node, picture in pictures.items()
         if node in wanted
     )

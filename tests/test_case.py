@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.case import case_of
+from app.case import case_of, untouched_case
 from app.models import Debtor, Installment, Outcome, Payment
 
 TODAY = date(2026, 12, 1)
@@ -46,6 +46,8 @@ def _plan(db: Session, debtor: Debtor, first: date) -> None:
 def test_a_new_case_is_open(web: TestClient, campaign: dict[str, str], db: Session) -> None:
     case = case_of(db, _debtor(db), TODAY)
     assert (case.status, case.open_cents, case.paid_cents) == ("open", 14820, 0)
+    # what a campaign render assumes, without the queries, for a debtor who has done nothing
+    assert untouched_case(_debtor(db), TODAY) == case
 
 
 @pytest.mark.parametrize(("days", "status"), [(5, "promised"), (0, "promised"), (-1, "open")])
