@@ -3,11 +3,12 @@
 The shared manifest of a scene and language is rendered once (the first debtor to open a link
 in that language waits for it, unless ``vidpay render`` or a campaign render made it). A
 personal node's picture is part of it; what is the debtor's own is a voice track per personal
-node (their lines spoken, timings, captions, and the texts the player draws over the picture),
-prepared when they first open their link unless a campaign render prepared it. A lock per
-debtor and language keeps two requests from preparing the same thing at once. The debtor's
-manifest records a stamp of what it says: when a case value changes (an instalment paid), the
-tracks are prepared again.
+node (their lines spoken, timings, captions, and the texts the player draws over the picture).
+A campaign render prepares them ahead; else the link prepares the node it opens at, and the
+player asks for the others (:meth:`Media.track`) while the one before plays, so a first open
+costs one node's lines. A lock per debtor and language keeps two requests from preparing the
+same thing at once. Each track records a stamp of what it says: when a case value changes (an
+instalment paid), it is prepared again.
 
 The video the player asks for a personal node is joined from the picture and the track on
 request (:func:`personal_video`): a few milliseconds, and nothing stored per debtor but audio.
@@ -27,11 +28,11 @@ from app.case_values import case_values, uses_case_values
 from app.models import Debtor
 from app.scenes import LoadedScene
 from render.content import ContentRoot
+from render.debtors import DebtorJob, current_tracks, plan_debtor, prepare_debtor
 from render.executors import LocalExecutor
 from render.formatting import Value, parse_variable
 from render.mux import mux
 from render.pipeline import manifest_path, render_scene
-from render.tracks import DebtorJob, plan_debtor, prepare_debtor, prepared
 
 COPIES = 32  # joined videos kept in memory: a browser asks for one in several ranges
 
@@ -48,27 +49,43 @@ class Media:
     def manifest(
         self, loaded: LoadedScene, debtor: Debtor, language: str, case: Case | None = None
     ) -> dict[str, Any]:
-        """Every node of the scene for this debtor: a personal node with its ``track``, and
-        only the personal nodes the debtor can reach from where their case starts them."""
+        """Every node of the scene for this debtor, and only the personal nodes they can reach
+        from where their case starts them: the one the video starts at with its ``track``
+        (prepared now if need be), the others with theirs if prepared, else ``pending``."""
         generic = self._shared(loaded, language)
         job = debtor_job(loaded, debtor, language, case, generic, self.content)
-        tracks = self._tracks(job)["nodes"]
+        start = loaded.scene.entry_for(case.status) if case is not None else loaded.scene.start
+        tracks = self._tracks(job, {start})
+        wanted = {plan.node_id for plan in job.tracks}
         nodes = {}
         for node_id, node in generic["nodes"].items():
             if not node.get("personal"):
                 nodes[node_id] = node
             elif node_id in tracks:
                 nodes[node_id] = {**node, "track": tracks[node_id]}
+            elif node_id in wanted:
+                nodes[node_id] = {**node, "pending": True}
         return {**generic, "nodes": nodes}
+
+    def track(
+        self, loaded: LoadedScene, debtor: Debtor, language: str, node_id: str, case: Case | None
+    ) -> dict[str, Any] | None:
+        """A personal node with this debtor's ``track``, prepared now if need be; None when
+        they have no such node (not personal, or not reachable for them)."""
+        generic = self._shared(loaded, language)
+        node = generic["nodes"].get(node_id)
+        job = debtor_job(loaded, debtor, language, case, generic, self.content)
+        if node is None or node_id not in {plan.node_id for plan in job.tracks}:
+            return None
+        return {**node, "track": self._tracks(job, {node_id})[node_id]}
 
     def personal_video(
         self, loaded: LoadedScene, debtor: Debtor, language: str, node_id: str, case: Case | None
     ) -> tuple[bytes, str] | None:
         """The MP4 of a personal node for this debtor and an ETag, or None when there is no
         such node for them; joined on request and kept in memory for the next few ranges."""
-        manifest = self.manifest(loaded, debtor, language, case)
-        node = manifest["nodes"].get(node_id)
-        if node is None or "track" not in node:
+        node = self.track(loaded, debtor, language, node_id, case)
+        if node is None:
             return None
         track = node["track"]
         tag = copy_tag(node)
@@ -96,15 +113,16 @@ class Media:
             ),
         )
 
-    def _tracks(self, job: DebtorJob) -> dict[str, Any]:
+    def _tracks(self, job: DebtorJob, needed: set[str]) -> dict[str, Any]:
+        """The debtor's up-to-date tracks by node, the ``needed`` ones prepared if missing."""
         with self._guard:
             lock = self._locks[("debtor", f"{job.reference}/{job.language}")]
         with lock:
-            manifest = prepared(job, self.out)
-            if manifest is None:
-                path = prepare_debtor(job, self.out)
-                manifest = json.loads(path.read_text(encoding="utf-8"))
-            return manifest
+            current = current_tracks(job, self.out)
+            if needed & {plan.node_id for plan in job.tracks} - set(current):
+                prepare_debtor(job, self.out, only=needed)
+                current = current_tracks(job, self.out)
+            return current
 
     def _ensure(
         self, name: tuple[str, str], path: Path, render: Callable[[], Any]

@@ -37,12 +37,12 @@ from app.models import Campaign, CaseNote, Debtor, Outcome, Payment, RenderJob
 from app.models.base import utcnow
 from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
+from render.debtors import DebtorJob, plan_debtor, prepared
 from render.executors import Executor
 from render.pipeline import plan_scene, write_manifest
 from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
 from render.segments import SegmentPlan
-from render.tracks import DebtorJob, plan_debtor, prepared
 from render.tts.base import SpeechError
 
 REFRESH = 1.0  # seconds between updates of the RenderJob row

@@ -42,7 +42,7 @@ from app.db import IMMEDIATE
 from app.documents import delete_rows, remove_folder
 from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
-from render.tracks import debtor_folder
+from render.debtors import debtor_folder
 
 log = logging.getLogger("vidpay.retention")
 

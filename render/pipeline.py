@@ -17,6 +17,7 @@ from typing import Any
 
 from render.cache import atomic_path, prune
 from render.content import ContentRoot
+from render.debtors import debtor_manifest_path, plan_debtor, prepare_debtor, prepared
 from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
 from render.i18n import load_translations
@@ -25,7 +26,6 @@ from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
 from render.segments import SegmentPlan, personal_nodes, plan_segment, preview_values
 from render.theme import load_theme
-from render.tracks import debtor_manifest_path, plan_debtor, prepare_debtor, prepared
 from render.tts.base import SpeechError
 
 MANIFEST_VERSION = 1

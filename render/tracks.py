@@ -7,13 +7,11 @@ shared one (:mod:`render.segments`), joined to the track when the player asks fo
 (:mod:`render.mux`). Lines that say nothing personal come from the shared speech cache; the
 debtor's own lines are synthesised into a temporary folder and kept only inside their track.
 
-A debtor's files live in one folder, ``debtors/<reference>/``, which is all the purge removes.
+A debtor's tracks of a scene, and the manifest that lists them, are :mod:`render.debtors`.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +24,10 @@ from render.audio import normalized_samples, pcm16, read_samples, resampled
 from render.cache import MediaStore, atomic_path, content_key
 from render.captions import Spoken, cues_for
 from render.content import ContentRoot
-from render.ffmpeg import FfmpegError
 from render.formatting import Value
 from render.layout import FPS
 from render.scene import Scene
-from render.segment_render import LOUDNESS, RenderError, line_samples, speech_file
+from render.segment_render import LOUDNESS, line_samples, speech_file
 from render.segments import (
     Say,
     VoiceLine,
@@ -41,7 +38,6 @@ from render.segments import (
     sayer,
 )
 from render.timeline import shot_slots
-from render.tts.base import SpeechError
 
 TRACK_VERSION = 1
 TRACK_RATE = 16_000  # wideband speech: what phones call HD voice; the encoder's work is 2/3
@@ -189,141 +185,3 @@ def _encode(lines: list[bytes], frames: list[tuple[int, int]], target: Path) -> 
         frame.sample_rate = TRACK_RATE
         for packet in [*stream.encode(frame), *stream.encode(None)]:
             output.mux(packet)
-
-
-# --- a debtor: their tracks of one scene in one language, and the manifest that lists them ----
-
-
-@dataclass(frozen=True)
-class DebtorJob:
-    """What to prepare for one debtor: plain data, sent to a worker process or to Celery."""
-
-    reference: str  # names their folder: d<debtor id> in the web app
-    scene_id: str
-    language: str
-    tracks: tuple[TrackPlan, ...]
-
-    @property
-    def stamp(self) -> str:
-        """What the tracks say and show, and over which pictures: a manifest with another
-        stamp is out of date (a payment came in, the scene or the voice changed)."""
-        described = [
-            [t.node_id, t.picture, t.key, [list(shot.texts) for shot in t.shots]]
-            for t in self.tracks
-        ]
-        return content_key({"debtor": described})
-
-
-def plan_debtor(
-    scene: Scene,
-    language: str,
-    *,
-    root: ContentRoot,
-    translations: Mapping[str, str],
-    values: Mapping[str, Value],
-    pictures: Mapping[str, str],
-    reference: str,
-    start: str | None = None,
-) -> DebtorJob:
-    """The tracks of the personal nodes a debtor can reach from ``start`` (default: every
-    personal node); ``pictures`` are the keys of their shared pictures in ``language``."""
-    wanted = scene.reachable_from(start) if start is not None else set(scene.nodes)
-    sayers = (  # the debtor's values formatted once, for all their nodes
-        sayer(scene, language, translations, values),
-        sayer(scene, language, translations, values, spoken=True),
-    )
-    tracks = tuple(
-        _plan_track(scene, node, language, root, sayers, picture)
-        for node, picture in pictures.items()
-        if node in wanted
-    )
-    return DebtorJob(reference, scene.id, language, tracks)
-
-
-def prepare_debtor(job: DebtorJob, out: Path) -> Path:
-    """Prepare a debtor's tracks and write their manifest; returns the manifest's path.
-    ``RenderError`` says which scene, debtor, node and language failed, and why."""
-    folder = audio_folder(out, job.reference, job.scene_id, job.language)
-    tracks = []
-    with tempfile.TemporaryDirectory(dir=_work(out)) as work:
-        for plan in job.tracks:
-            try:
-                tracks.append(prepare_track(plan, out, folder, Path(work)))
-            except (SpeechError, FfmpegError, av.FFmpegError, OSError) as exc:
-                where = f"scene {job.scene_id}, debtor {job.reference}, node {plan.node_id}"
-                raise RenderError(f"{where}, language {job.language}: {exc}") from exc
-    return write_debtor_manifest(out, job.reference, job.scene_id, job.language, job.stamp, tracks)
-
-
-def debtor_folder(out: Path, reference: str) -> Path:
-    """Everything of one debtor in the media folder (what the purge removes)."""
-    return out / "debtors" / reference
-
-
-def debtor_manifest_path(out: Path, reference: str, scene_id: str, language: str) -> Path:
-    return debtor_folder(out, reference) / scene_id / f"{language}.json"
-
-
-def audio_folder(out: Path, reference: str, scene_id: str, language: str) -> Path:
-    return debtor_folder(out, reference) / scene_id / language
-
-
-def write_debtor_manifest(
-    out: Path, reference: str, scene_id: str, language: str, stamp: str, tracks: list[Track]
-) -> Path:
-    """Write the manifest, then remove the audio of earlier tracks it no longer names."""
-    path = debtor_manifest_path(out, reference, scene_id, language)
-    nodes = {
-        t.node: {
-            "picture": t.picture,
-            "audio": t.audio,
-            "duration": round(t.duration, 3),
-            "shots": [list(s) for s in t.shots],
-            "cues": list(t.cues),
-            "texts": list(t.texts),
-        }
-        for t in tracks
-    }
-    manifest = {"version": TRACK_VERSION, "scene": scene_id, "language": language,
-                "debtor": reference, "stamp": stamp, "nodes": nodes}  # fmt: skip
-    with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    named = {Path(t.audio).name for t in tracks}
-    folder = audio_folder(out, reference, scene_id, language)
-    for stale in folder.glob("*.m4a") if folder.is_dir() else ():
-        if stale.name not in named:
-            stale.unlink(missing_ok=True)
-    return path
-
-
-def prepared(job: DebtorJob, out: Path) -> dict[str, Any] | None:
-    """The debtor's manifest when it is up to date with ``job`` and its audio is there."""
-    manifest = read_debtor_manifest(
-        debtor_manifest_path(out, job.reference, job.scene_id, job.language)
-    )
-    if manifest is None or manifest.get("stamp") != job.stamp:
-        return None
-    nodes = manifest.get("nodes", {})
-    return manifest if all((out / n["audio"]).is_file() for n in nodes.values()) else None
-
-
-def read_debtor_manifest(path: Path) -> dict[str, Any] | None:
-    """A debtor's manifest, or None when there is none (or it cannot be read: prepare again)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("version") == TRACK_VERSION else None
-
-
-def prepare_batch(jobs: list[DebtorJob], out: Path) -> list[str | None]:
-    """Prepare several debtors (a worker's task): per job, None or what went wrong; one
-    debtor's failure does not stop the others."""
-    errors: list[str | None] = []
-    for job in jobs:
-        try:
-            prepare_debtor(job, out)
-            errors.append(None)
-        except RenderError as exc:
-            errors.append(str(exc))
-    return errors

@@ -23,9 +23,9 @@ from app.models import Debtor, RenderJob
 from app.rendering import CampaignNotFoundError, RenderCounts, render_campaign
 from app.scenes import SceneBook
 from render.content import ContentRoot
+from render.debtors import debtor_manifest_path
 from render.executors import LocalExecutor
 from render.pipeline import manifest_path
-from render.tracks import debtor_manifest_path
 from render.validate import load_scene
 from tests.conftest import ffprobe
 

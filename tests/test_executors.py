@@ -23,9 +23,9 @@ from app.cli import app
 from app.db import make_engine, session_factory
 from app.models import RenderJob
 from render.content import ContentRoot
+from render.debtors import DebtorJob, prepared
 from render.executors import CeleryExecutor, LocalExecutor, SegmentsFailedError
 from render.segments import SegmentPlan
-from render.tracks import DebtorJob, prepared
 from tests.conftest import REPO, ffprobe, plan_tiny, track_tiny
 from tests.test_campaign_render import make_campaign
 

@@ -11,9 +11,9 @@ import av
 import pytest
 
 from render.content import ContentRoot
+from render.debtors import DebtorJob, prepare_debtor
 from render.mux import MuxError, mux
 from render.segment_render import render_segment
-from render.tracks import DebtorJob, prepare_debtor
 from tests.conftest import ffprobe, plan_tiny, track_tiny
 
 

@@ -28,7 +28,7 @@ from app.db import make_engine, session_factory
 from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
 from app.webhooks import add_endpoint, deliver_due
-from render.tracks import audio_folder, debtor_manifest_path
+from render.debtors import audio_folder, debtor_manifest_path
 from render.validate import load_scene
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"

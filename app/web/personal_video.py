@@ -1,17 +1,19 @@
-"""A personal node's video for one debtor, joined on request from the shared picture and the
-debtor's voice track (:func:`app.media.Media.personal_video`), served in byte ranges as
-browsers ask for video (Safari always does, starting with ``bytes=0-1``)."""
+"""A personal node for one debtor: its track (what the player needs to play it, prepared when
+first asked for) and its video, joined on request from the shared picture and the debtor's
+voice (:func:`app.media.Media.personal_video`), served in byte ranges as browsers ask for video
+(Safari always does, starting with ``bytes=0-1``)."""
 
 from __future__ import annotations
 
 import re
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from app.case import case_of
 from app.deps import SessionDep, StateDep, VisitDep
 from app.web.debtor_route import DebtorRoute
+from app.web.player import personal_node
 
 router = APIRouter(route_class=DebtorRoute)
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -38,6 +40,25 @@ def personal_video(
         raise HTTPException(status_code=404)
     body, tag = found
     return ranged(request, body, f'"{tag}"')
+
+
+@router.get("/v/{token}/track/{language}/{node}.json")
+def personal_track(
+    token: str, language: str, node: str, visit: VisitDep, state: StateDep, session: SessionDep
+) -> JSONResponse:
+    """A personal node as the player needs it (its video, captions and texts), prepared now
+    if need be; 404 for a node the debtor has none of."""
+    scene = visit.loaded.scene
+    if language not in scene.languages or node not in scene.nodes:
+        raise HTTPException(status_code=404)
+    case = case_of(session, visit.debtor, state.settings.today())
+    session.commit()  # no transaction stays open while the track is prepared
+    found = state.media.track(visit.loaded, visit.debtor, language, node, case)
+    if found is None:
+        raise HTTPException(status_code=404)
+    return JSONResponse(
+        personal_node(found, token, language, node), headers={"Cache-Control": "no-store"}
+    )
 
 
 def ranged(request: Request, body: bytes, etag: str) -> Response:

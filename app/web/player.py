@@ -18,7 +18,7 @@ from app.locks import debtor_locked
 from app.media import copy_tag, personal_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
-from app.web.urls import agreed_url, personal_video_url, step_url
+from app.web.urls import agreed_url, personal_video_url, step_url, track_url
 from render.layout import HEIGHT, WIDTH
 from render.scene import Node, Scene
 from render.texts import node_texts
@@ -149,6 +149,9 @@ def player_manifest(
         }
         if "track" in node:  # the debtor's own: their video, captions and texts
             nodes[node_id].update(personal_node(node, token, language, node_id))
+        elif node.get("pending"):  # the player asks for it while the node before plays
+            nodes[node_id].update(video=None, captions=None, cues=[],
+                                  track=track_url(token, language, node_id))  # fmt: skip
     _ = gettext_for(language)
     return {
         "language": language,

@@ -44,3 +44,8 @@ def personal_video_url(token: str, language: str, node: str, tag: str) -> str:
     """A personal node's video for this debtor; ``tag`` changes when what it says changes, so
     a browser never plays a copy it kept of what the debtor heard before."""
     return f"/v/{token}/video/{language}/{node}.mp4?v={tag}"
+
+
+def track_url(token: str, language: str, node: str) -> str:
+    """A personal node's video, captions and texts for this debtor, prepared when asked for."""
+    return f"/v/{token}/track/{language}/{node}.json"

@@ -259,6 +259,26 @@
     return manifests[language];
   }
 
+  /* A personal node nobody prepared yet comes with the address of its track: fetched (and so
+   * prepared) once, when the node may come next, then the node is like any other. */
+  function ensureTrack(node) {
+    if (!node.track) return Promise.resolve(node);
+    if (!node.loading) {
+      node.loading = fetch(node.track, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("track " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          for (var key in data) node[key] = data[key];
+          delete node.track;
+          return node;
+        });
+      node.loading.catch(function () { delete node.loading; });
+    }
+    return node.loading;
+  }
+
   var captionFiles = {};
   function loadCues(node) {
     if (node.cues) return Promise.resolve(node.cues); // a debtor's own, in the manifest
@@ -464,11 +484,15 @@
   function preloadFollowing() {
     var node = state.manifest && state.manifest.nodes[state.node];
     if (!node || node.step) return;
+    var manifest = state.manifest;
     following(node).forEach(function (id) {
-      var target = state.manifest.nodes[id];
+      var target = manifest.nodes[id];
       if (!target) return;
-      videoFor(target);
-      loadCues(target);
+      ensureTrack(target).then(function () {
+        if (state.manifest !== manifest) return; // another language meanwhile
+        videoFor(target);
+        loadCues(target);
+      }, function () { /* tried again when it is played */ });
     });
   }
 
@@ -485,7 +509,7 @@
     keep[node.video] = true;
     following(node).forEach(function (id) {
       var target = state.manifest.nodes[id];
-      if (target) keep[target.video] = true;
+      if (target && target.video) keep[target.video] = true;
     });
     Object.keys(pool).forEach(function (url) {
       var video = pool[url];
@@ -572,6 +596,17 @@
     options = options || {};
     var node = state.manifest.nodes[id];
     if (!node) return fail("node", "no node " + id);
+    if (node.track) { // not prepared yet: fetch its track, then play it
+      var waiting = ++state.run;
+      setStatus(t("Loading…"));
+      return ensureTrack(node).then(function () {
+        if (waiting !== state.run) return;
+        setStatus("");
+        playNode(id, options);
+      }, function (error) {
+        if (waiting === state.run) fail("track", error);
+      });
+    }
     var run = ++state.run;
     if (!options.then) hideChoices();
     state.node = id;

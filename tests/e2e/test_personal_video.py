@@ -103,3 +103,22 @@ def _stream_hash(path: Path, stream: str) -> str:
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     return result.stdout.strip()
+
+
+def test_a_personal_node_nobody_prepared_is_prepared_when_it_may_come_next(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    """A link opens at its first node only; "Tell me more" (which says the name) is asked for
+    while the choices are up, then plays like any other node."""
+    reference = server.add_debtor("E2E-3", tmp_path)
+    assert server.manifest(reference, "en")["nodes"]["more"]["track"].endswith("/en/more.json")
+    page.add_init_script(RECORD_OVERLAYS)
+    page.goto(server.link(reference, node="menu"))
+    at(page, "choices", "menu")
+    page.get_by_role("button", name="Tell me more").click()
+    at(page, "playing", "more")
+    page.wait_for_function("window.shownOverlays.length >= 1", timeout=15_000)
+    (shown,) = page.evaluate("window.shownOverlays")
+    assert shown["text"] == "We are here to help, Chris Jansen"
+    prepared = server.manifest(reference, "en")["nodes"]["more"]
+    assert "track" not in prepared and "/video/en/more.mp4?v=" in prepared["video"]

@@ -1,5 +1,5 @@
-"""A debtor's voice track: their lines spoken into one small AAC file, timings, captions and
-texts, their manifest, and what is kept and removed."""
+"""A debtor's voice tracks: their lines spoken into one small AAC file per node, timings,
+captions and texts, their manifest, what is prepared when, and what is kept and removed."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 
 from render.content import ContentRoot
-from render.segment_render import RenderError, render_segment
-from render.tracks import (
+from render.debtors import (
     DebtorJob,
     audio_folder,
+    current_tracks,
     debtor_manifest_path,
     prepare_batch,
     prepare_debtor,
     prepared,
 )
+from render.segment_render import RenderError, render_segment
 from tests.conftest import ffprobe, plan_tiny, track_tiny
 
 
@@ -60,6 +61,21 @@ def test_a_prepared_debtor_is_skipped_until_what_they_hear_changes(
     files = sorted(p.name for p in audio_folder(tmp_path, "d7", "tiny", "tr").iterdir())
     assert len(files) == 2  # the old amount's audio is gone; the greeting stays the same
     assert prepared(job, tmp_path) is None
+
+
+def test_one_node_can_be_prepared_first_and_the_others_when_asked_for(
+    render_root: ContentRoot, tmp_path: Path
+) -> None:
+    job = _job(render_root)
+    path = prepare_debtor(job, tmp_path, only={"hello"})  # a link opens at hello
+    assert list(json.loads(path.read_text(encoding="utf-8"))["nodes"]) == ["hello"]
+    assert prepared(job, tmp_path) is None and list(current_tracks(job, tmp_path)) == ["hello"]
+    stamp = path.stat().st_mtime_ns
+    prepare_debtor(job, tmp_path, only={"hello"})
+    assert path.stat().st_mtime_ns == stamp  # up to date: nothing written
+    prepare_debtor(job, tmp_path, only={"amount"})
+    assert prepared(job, tmp_path) is not None
+    assert list(json.loads(path.read_text(encoding="utf-8"))["nodes"]) == ["hello", "amount"]
 
 
 def test_a_failing_debtor_is_named_and_does_not_stop_the_others(
