@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import re
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.env != "test":  # ready for a burst of first opens before the first one
+            await asyncio.to_thread(_app.state.vidpay.media.warm, _app.state.vidpay.scenes)
         gc.collect()
         gc.freeze()  # what start-up built lives forever: keep it out of every collection
         events.start()

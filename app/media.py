@@ -17,22 +17,29 @@ request (:func:`personal_video`): a few milliseconds, and nothing stored per deb
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
+from contextlib import suppress
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from app.case import Case
 from app.case_values import case_values, uses_case_values
 from app.models import Debtor
-from app.scenes import LoadedScene
+from app.scenes import LoadedScene, SceneBook
+from render.audio import load_dsp
 from render.content import ContentRoot
 from render.debtors import DebtorJob, current_tracks, plan_debtor, prepare_debtor
 from render.executors import LocalExecutor
-from render.formatting import Value, parse_variable
+from render.formatting import Value, format_money, parse_variable
 from render.mux import mux
 from render.pipeline import manifest_path, render_scene
+from render.problems import ContentError
+from render.tts.base import SpeechError
+from render.voices import engine_for
 
 COPIES = 32  # joined videos kept in memory: a browser asks for one in several ranges
 
@@ -45,6 +52,25 @@ class Media:
         self._guard = threading.Lock()
         self._executor = LocalExecutor(start="thread")  # the server has threads
         self._copies: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    def warm(self, scenes: SceneBook) -> list[str]:
+        """Load what the first debtor would otherwise wait for: the signal processing, each
+        scene's voices and each language's formats. A burst of first opens (links sent by SMS
+        are opened within minutes) then meets a server that is ready; returns the scenes."""
+        load_dsp()
+        warmed = []
+        for path in self.content.scene_files():
+            try:
+                scene = scenes.get(path.stem).scene
+            except (ContentError, LookupError, OSError):
+                continue  # a broken scene is reported where it is used
+            with tempfile.TemporaryDirectory() as work:
+                for language in scene.languages:
+                    with suppress(SpeechError, OSError):
+                        engine_for(self.content, language).samples("ok", Path(work))
+                    format_money(Decimal("1.00"), language)
+            warmed.append(scene.id)
+        return warmed
 
     def manifest(
         self, loaded: LoadedScene, debtor: Debtor, language: str, case: Case | None = None
