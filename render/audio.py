@@ -197,8 +197,14 @@ def _loudness(samples: Samples, rate: int) -> float | None:
     block = int(GATE_BLOCK * rate)
     if len(samples) < block:
         samples = np.pad(samples, (0, block - len(samples)))
-    value = float(load_dsp()["Meter"](rate).integrated_loudness(samples))
+    value = float(_meter(rate).integrated_loudness(samples))
     return value if math.isfinite(value) and value > SILENCE_LUFS else None
+
+
+@cache
+def _meter(rate: int) -> Any:
+    """pyloudnorm's meter for ``rate``: its weighting filters are designed once."""
+    return load_dsp()["Meter"](rate)
 
 
 def _limit(samples: Samples, rate: int = SAMPLE_RATE) -> Samples:

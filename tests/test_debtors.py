@@ -42,7 +42,8 @@ def test_a_debtor_gets_one_aac_file_per_personal_node_and_a_manifest(
     info = ffprobe(audio)
     (stream,) = info["streams"]
     assert stream["codec_name"] == "aac" and stream["sample_rate"] == "16000"
-    assert abs(float(info["format"]["duration"]) - hello["duration"]) < 0.15
+    # the line and not the silence after it: the picture holds on without it
+    assert hello["duration"] - 0.6 < float(info["format"]["duration"]) < hello["duration"]
     assert manifest["nodes"]["amount"]["texts"] == [{"card": "€80,00"}]
     # nothing personal in the shared stores: the debtor's lines are not cached by name
     shared = [p for p in tmp_path.rglob("*") if p.is_file() and "debtors" not in p.parts]

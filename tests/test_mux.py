@@ -52,7 +52,7 @@ def test_two_debtors_get_the_same_video_stream_held_as_long_as_their_names(
         info = ffprobe(path)
         streams = {s["codec_type"]: s for s in info["streams"]}
         assert abs(float(streams["video"]["duration"]) - track["duration"]) < 0.01
-        assert abs(float(streams["audio"]["duration"]) - track["duration"]) < 0.15
+        assert track["duration"] - 0.6 < float(streams["audio"]["duration"]) <= track["duration"]
         with av.open(str(path)) as container:  # decodes, and the last frame holds to the end
             times = [float(frame.time or 0) for frame in container.decode(video=0)]
         assert len(times) == 16 and times[-1] < 0.64
