@@ -52,6 +52,7 @@ class Media:
         self._guard = threading.Lock()
         self._executor = LocalExecutor(start="thread")  # the server has threads
         self._copies: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._read: dict[Path, tuple[int, dict[str, Any]]] = {}  # shared manifests (read only)
 
     def warm(self, scenes: SceneBook) -> list[str]:
         """Load what the first debtor would otherwise wait for: the signal processing, each
@@ -145,7 +146,7 @@ class Media:
             lock = self._locks[("debtor", f"{job.reference}/{job.language}")]
         with lock:
             current = current_tracks(job, self.out)
-            if needed & {plan.node_id for plan in job.tracks} - set(current):
+            if needed & ({plan.node_id for plan in job.tracks} - set(current)):
                 prepare_debtor(job, self.out, only=needed)
                 current = current_tracks(job, self.out)
             return current
@@ -158,8 +159,12 @@ class Media:
         with lock:
             if not path.is_file():
                 render()
-            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return data
+            stamp = path.stat().st_mtime_ns
+            cached = self._read.get(path)
+            if cached is None or cached[0] != stamp:  # every request of a debtor reads it
+                cached = (stamp, json.loads(path.read_text(encoding="utf-8")))
+                self._read[path] = cached
+            return cached[1]
 
 
 def copy_tag(node: dict[str, Any]) -> str:

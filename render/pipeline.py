@@ -17,7 +17,7 @@ from typing import Any
 
 from render.cache import atomic_path, prune
 from render.content import ContentRoot
-from render.debtors import debtor_manifest_path, plan_debtor, prepare_debtor, prepared
+from render.debtors import plan_debtor, prepare_debtor
 from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
 from render.i18n import load_translations
@@ -202,7 +202,7 @@ def prepare_voice(
     start: str | None = None,
 ) -> Path:
     """A debtor's voice tracks of the personal nodes (reachable from ``start``) in one
-    language, unless their manifest is up to date; returns the manifest's path."""
+    language, those not up to date prepared; returns the manifest's path."""
     translations = (
         {} if language == scene.source_language else load_translations(root, scene.id, language)
     )
@@ -213,9 +213,7 @@ def prepare_voice(
                           start=start)  # fmt: skip
     except SpeechError as exc:
         raise RenderError(f"scene {scene.id}, language {language}: {exc}") from exc
-    if prepared(job, out) is None:
-        return prepare_debtor(job, out)
-    return debtor_manifest_path(out, debtor.reference, scene.id, language)
+    return prepare_debtor(job, out)  # what is up to date is kept, not written again
 
 
 def _in_use(out: Path) -> set[str]:
