@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.config import DEFAULT_RETENTION_DAYS
+from app.contacts import contact_email, contact_phone
 from app.models import Campaign, Debtor, Event, Outcome, Variant
 from app.tokens import new_salt, token_for, token_hash
 from app.verification import KINDS as VERIFY_KINDS
@@ -36,8 +37,6 @@ CORE_COLUMNS = ("reference", "name", "language", "email", "phone")
 REQUIRED = ("reference", "name", "language")
 MAX_FIELD = 1000
 _LIMITS = {"reference": 100, "name": 200, "email": 254, "phone": 40}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ().-]{6,25}$")
 _FILE_SAFE = re.compile(r"[A-Za-z0-9._-]")
 _NAME_LIMIT = 200  # of a QR code's file name, before ".svg"; file systems allow 255 bytes
 
@@ -201,10 +200,12 @@ def _check_row(
         problems.append(
             f"language: '{language}' is not offered by scene '{need.label}' ({offered})"
         )
-    if fields["email"] and not _EMAIL.match(fields["email"]):
-        problems.append(f"email: '{fields['email']}' is not an e-mail address")
-    if fields["phone"] and not _PHONE.match(fields["phone"]):
-        problems.append(f"phone: '{fields['phone']}' is not a phone number")
+    for name, check in (("email", contact_email), ("phone", contact_phone)):
+        if fields[name]:
+            try:
+                fields[name] = check(fields[name])
+            except ValueError as exc:
+                problems.append(f"{name}: {exc}")
     values, parsed = {}, {}
     for name, kind in need.variables.items():
         value = (raw.get(name) or "").strip()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from app.campaigns import qr_file_names, read_rows
+from app.campaigns import check_rows, qr_file_names, read_rows
 from app.cli import app
 from app.config import Settings
 from app.models import Debtor
@@ -73,7 +73,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -
     assert _problems(path, scene) == [
         "3: amount_due: '12.345' is not an amount; write it like 1234.56",
         "3: due_date: '15-10-2026' is not a date; write it like 2026-03-05",
-        "3: email: 'not-an-email' is not an e-mail address",
+        "3: email: 'not-an-email' is not an e-mail address: An email address must have an @-sign.",
         "3: language: 'fr' is not offered by scene 'arrears' (nl, en, de, tr, es)",
         "3: phone: 'call me' is not a phone number",
         "4: reference 'A-1' is also on line 2",
@@ -83,6 +83,27 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -
         "6: name: longer than 200 characters",
         "7: 3 fields where the header has 8 (a quote left open?)",
     ]
+
+
+def test_phone_numbers_become_e164_and_addresses_are_checked(
+    tmp_path: Path, scene: Scene
+) -> None:
+    path = tmp_path / "debtors.csv"
+    rows = [
+        "A-1,Ana,nl,Ana@Example.NL,06 1234 5678,10.00,2026-10-15,F-1\n",
+        "A-2,Bo,de,,0049 30 123456,10.00,2026-10-15,F-2\n",
+        "A-3,Cem,tr,,+90 532 123 45 67,10.00,2026-10-15,F-3\n",
+        "A-4,Dirk,nl,dirk@localhost,0612,10.00,2026-10-15,F-4\n",
+    ]
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    good, problems = check_rows(path, scene)
+    assert [(r.fields["email"], r.fields["phone"]) for r in good] == [
+        ("Ana@example.nl", "+31612345678"),
+        ("", "+4930123456"),
+        ("", "+905321234567"),
+    ]
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [(5, "email"), (5, "phone")]
+    assert "'0612' is not a phone number (too short, too long or unknown)" in problems[1].message
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from app.models.campaign import Campaign, Variant
 from app.models.case_file import CaseNote, Document, StatusChange
 from app.models.debtor import Debtor
 from app.models.event import Event
+from app.models.message import Message
 from app.models.operator import (
     ApiKey,
     LoginAttempt,
@@ -26,6 +27,7 @@ __all__ = [
     "Event",
     "Installment",
     "LoginAttempt",
+    "Message",
     "Outcome",
     "Payment",
     "RenderJob",

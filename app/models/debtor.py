@@ -46,4 +46,7 @@ class Debtor(Timestamped, Base):
     verify_hash: Mapped[str | None] = mapped_column(String(64))
     verify_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     verify_locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the debtor asked for no more messages on a channel (an unsubscribe link, an SMS STOP)
+    email_opt_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sms_opt_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     campaign: Mapped[Campaign] = relationship(back_populates="debtors")
