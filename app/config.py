@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     max_proof_bytes: int = 10_000_000  # a proof of payment a debtor sends (10 MB)
     render_executor: Literal["local", "celery"] = "local"  # renders started from the admin pages
     allow_private_webhooks: bool = False  # webhooks to loopback, private, link-local addresses
+    creditor_name: str = "Demo Energie"  # who writes to debtors: the messages' sender name
+    smtp_url: str | None = None  # smtp://user:pass@host:587 (STARTTLS) or smtps://host:465
+    mail_from: str | None = None  # the messages' From address
+    sms_provider: Literal["file", "sinch"] = "file"  # file: written to <var>/outbox, not sent
+    sms_sender: str = "vidpay"  # the SMS sender: a number or up to 11 letters
+    sinch_service_plan_id: str | None = None
+    sinch_api_token: str | None = None
+    sinch_api_url: str = "https://eu.sms.api.sinch.com"
+    messages_per_minute: int = Field(default=1200, ge=0)  # 0: no limit
+    messages_per_week: int = Field(default=3, ge=1)  # to one debtor, every channel together
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
@@ -52,6 +62,14 @@ class Settings(BaseSettings):
             raise ValueError("VIDPAY_SECRET_KEY must be set in production")
         if self.payment_provider == "mollie" and not self.mollie_api_key:
             raise ValueError("VIDPAY_MOLLIE_API_KEY must be set for the mollie payment provider")
+        if self.sms_provider == "sinch" and not (
+            self.sinch_service_plan_id and self.sinch_api_token
+        ):
+            raise ValueError(
+                "VIDPAY_SINCH_SERVICE_PLAN_ID and VIDPAY_SINCH_API_TOKEN must be set for sinch"
+            )
+        if self.smtp_url and not self.mail_from:
+            raise ValueError("VIDPAY_MAIL_FROM must be set with VIDPAY_SMTP_URL")
         return self
 
     @model_validator(mode="after")
@@ -85,6 +103,11 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.media or self.var / "media"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the file SMS provider writes the messages it would have sent."""
+        return self.var / "outbox"
 
     @property
     def documents_dir(self) -> Path:

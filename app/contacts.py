@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, timezone
 
 DEFAULT_REGION = "NL"  # a number without a country code is read as Dutch
 _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -44,3 +44,15 @@ def is_mobile(e164: str) -> bool:
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.number_type(number) in _MOBILE
+
+
+def phone_zone(e164: str | None) -> str | None:
+    """The time zone a number belongs to, when it has exactly one (+31: Europe/Amsterdam;
+    +1 numbers span several, so None): a Turkish mobile is written to by Istanbul's clock."""
+    if not e164:
+        return None
+    try:
+        zones = timezone.time_zones_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return zones[0] if len(zones) == 1 and "/" in zones[0] else None

@@ -21,7 +21,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -100,3 +102,11 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> None:
     """Bring the schema up to date (idempotent)."""
     command.upgrade(alembic_config(url), "head")
+
+
+def insert_new(session: Session, model: type[DeclarativeBase], unique: list[str]) -> Any:
+    """``INSERT ... ON CONFLICT (unique) DO NOTHING`` in the session's dialect: rows already
+    stored are left as they are (add ``.values`` or pass rows, and ``.returning``)."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql_insert if postgresql else sqlite_insert
+    return insert(model).on_conflict_do_nothing(index_elements=unique)

@@ -22,11 +22,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import IMMEDIATE
+from app.db import IMMEDIATE, insert_new
 from app.models import Campaign, Debtor, Event
 
 MAX_BATCH = 500
@@ -119,15 +117,8 @@ class EventWriter:
             rows = [row for row in rows if row["debtor_id"] in live]
             if not rows:
                 return set(), live
-            insert = (
-                postgresql_insert
-                if session.get_bind().dialect.name == "postgresql"
-                else sqlite_insert
-            )
-            statement = (
-                insert(Event)
-                .on_conflict_do_nothing(index_elements=["debtor_id", "client_id"])
-                .returning(Event.debtor_id, Event.client_id)
+            statement = insert_new(session, Event, ["debtor_id", "client_id"]).returning(
+                Event.debtor_id, Event.client_id
             )
             result = session.execute(statement, rows)
             stored = {(row[0], row[1]) for row in result}

@@ -6,10 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.db import insert_new
 from app.models import Debtor, Event
 from app.selfservice import offered_choices
 from render.scene import Scene
@@ -76,12 +75,9 @@ def record(session: Session, debtor: Debtor, event: EventIn) -> bool:
     group-committing ``EventWriter``.
     """
     values = event_values(debtor.id, event)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(Event)
+        insert_new(session, Event, ["debtor_id", "client_id"])
         .values(**values)
-        .on_conflict_do_nothing(index_elements=["debtor_id", "client_id"])
         .returning(Event.id)  # a row only when inserted (rowcount is -1 with RETURNING drivers)
     )
     return session.execute(statement).first() is not None

@@ -85,9 +85,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -
     ]
 
 
-def test_phone_numbers_become_e164_and_addresses_are_checked(
-    tmp_path: Path, scene: Scene
-) -> None:
+def test_phone_numbers_become_e164_and_addresses_are_checked(tmp_path: Path, scene: Scene) -> None:
     path = tmp_path / "debtors.csv"
     rows = [
         "A-1,Ana,nl,Ana@Example.NL,06 1234 5678,10.00,2026-10-15,F-1\n",

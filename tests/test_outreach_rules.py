@@ -11,8 +11,8 @@ AMS = ZoneInfo("Europe/Amsterdam")
 RULES = ContactRules()
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=AMS)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=AMS)
 
 
 def test_a_weekday_morning_is_allowed_as_it_is() -> None:

@@ -49,3 +49,13 @@ def personal_video_url(token: str, language: str, node: str, tag: str) -> str:
 def track_url(token: str, language: str, node: str) -> str:
     """A personal node's video, captions and texts for this debtor, prepared when asked for."""
     return f"/v/{token}/track/{language}/{node}.json"
+
+
+def link_url(base_url: str, token: str) -> str:
+    """A debtor's personal link, in full, as a message or a letter carries it."""
+    return f"{base_url.rstrip('/')}/v/{token}"
+
+
+def unsubscribe_url(token: str, channel: str) -> str:
+    """Where a debtor stops the messages of one channel (an e-mail's unsubscribe link)."""
+    return f"/v/{token}/unsubscribe?channel={channel}"

@@ -10,10 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.db import insert_new
 from app.models import Debtor, Outcome, StatusChange, WebhookDelivery, WebhookEndpoint
 from app.models.base import utcnow
 from app.webhooks.schemas import (
@@ -108,11 +107,9 @@ def _write(
         }
         for endpoint_id, key in keys.items()
     ]
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(WebhookDelivery)
+        insert_new(session, WebhookDelivery, ["idempotency_key"])
         .values(rows)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(WebhookDelivery.id)
     )
     return len(session.execute(statement).all())

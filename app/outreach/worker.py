@@ -1,0 +1,99 @@
+"""The sender: due messages sent every few seconds, in a thread beside the web server or in
+the foreground (``python -m app outbox run``, for a separate worker process).
+
+Several senders may run at once (two servers, a server and a worker): the outbox's claims
+keep them from sending the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Settings
+from app.outreach.email import Mailer
+from app.outreach.rules import ContactRules
+from app.outreach.sending import Postage, SendReport, send_due
+from app.outreach.sms import FileProvider, SmsProvider
+
+log = logging.getLogger("vidpay.outreach")
+
+
+def contact_rules(settings: Settings) -> ContactRules:
+    return ContactRules(timezone=settings.timezone, per_week=settings.messages_per_week)
+
+
+def sms_provider(settings: Settings) -> SmsProvider:
+    if settings.sms_provider == "sinch":
+        from app.outreach.sinch import SinchProvider
+
+        assert settings.sinch_service_plan_id and settings.sinch_api_token  # settings check
+        return SinchProvider(
+            service_plan_id=settings.sinch_service_plan_id,
+            api_token=settings.sinch_api_token,
+            sender=settings.sms_sender,
+            base_url=settings.sinch_api_url,
+        )
+    return FileProvider(settings.outbox_dir)
+
+
+def postage(settings: Settings, sessions: sessionmaker[Session]) -> Postage:
+    """The channels as the settings give them; e-mail only when SMTP is set up."""
+    return Postage(
+        sessions=sessions,
+        rules=contact_rules(settings),
+        key=settings.key,
+        base_url=settings.base_url,
+        creditor=settings.creditor_name,
+        mail_from=settings.mail_from,
+        mailer=Mailer(settings.smtp_url) if settings.smtp_url else None,
+        sms=sms_provider(settings),
+        per_minute=settings.messages_per_minute,
+    )
+
+
+class Sender:
+    """Sends due messages every ``interval`` seconds until ``stop``."""
+
+    def __init__(self, postage: Postage, *, interval: float = 5.0) -> None:
+        self.postage = postage
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="vidpay-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 35.0) -> None:
+        """Ask the loop to end and wait for it (at most one SMTP command's timeout)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self.tick()
+                self._stop.wait(self.interval)
+        finally:
+            self.postage.close()
+
+    def tick(self) -> SendReport | None:
+        """One round; errors are logged, never raised, so the loop goes on."""
+        try:
+            report = send_due(self.postage, stop=self._stop)
+        except Exception:
+            log.exception("sending messages failed")
+            return None
+        if report.handled:
+            log.info(
+                "messages: %d sent, %d moved, %d retried, %d failed, %d cancelled",
+                report.sent, report.moved, report.retried, report.failed, report.cancelled,
+            )  # fmt: skip
+        for error in report.errors[:20]:
+            log.warning("%s", error)
+        return report
