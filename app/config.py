@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     sinch_service_plan_id: str | None = None
     sinch_api_token: str | None = None
     sinch_api_url: str = "https://eu.sms.api.sinch.com"
+    # the HMAC secret Sinch signs its callbacks with (delivery reports, inbound STOP); without
+    # one the callbacks are refused
+    sinch_callback_secret: str | None = None
     messages_per_minute: int = Field(default=1200, ge=0)  # 0: no limit
     messages_per_week: int = Field(default=3, ge=1)  # to one debtor, every channel together
 

@@ -32,6 +32,7 @@ from app.event_writer import EventWriter
 from app.i18n import gettext_for
 from app.locks import BusyError, LinkEndedError
 from app.media import Media
+from app.outreach.worker import start_sender
 from app.payments import make_provider
 from app.scenes import SceneBook
 from app.web import (
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events.start()
         # Webhooks and the daily retention purge, in a thread; a purge ends cached links too.
         dispatcher = start_dispatcher(settings, sessions, on_purge=_app.state.vidpay.callers.forget)
+        sender = start_sender(settings, sessions)  # messages to debtors, in their own thread
         yield
+        sender.stop()
         dispatcher.stop()
         events.stop()  # writes what is queued before the connections close
         engine.dispose()  # close pooled connections when the server stops

@@ -30,11 +30,13 @@ class Message(Timestamped, Base):
     purpose: Mapped[str] = mapped_column(String(32))  # link (later: the reminders' kinds)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     # scheduled: waits for send_at; sending: claimed until send_at (a lease); sent, failed,
-    # cancelled (opted out, nothing to send to, the campaign ended)
+    # cancelled (opted out, nothing to send to, the campaign ended); after sent, what the
+    # provider reported: delivered, or bounced (it did not arrive)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     send_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     address: Mapped[str | None] = mapped_column(String(254))  # where it went, as sent
     provider_id: Mapped[str | None] = mapped_column(String(200))  # Message-ID, SMS batch id
     parts: Mapped[int | None]  # an SMS's parts, as billed

@@ -45,6 +45,7 @@ class Postage:
     mailer: Mailer | None
     sms: SmsProvider | None
     per_minute: int = 0  # at most this many messages a minute (0: as fast as they go)
+    sms_callback_url: str | None = None  # where the SMS provider reports delivery
 
     @property
     def channels(self) -> list[str]:
@@ -256,7 +257,10 @@ def _sms(
 ) -> dict[str, object]:
     assert postage.sms is not None and debtor.phone
     receipt = postage.sms.send(
-        to=debtor.phone, text=link_sms(to), reference=claimed.key, callback_url=None
+        to=debtor.phone,
+        text=link_sms(to),
+        reference=claimed.key,
+        callback_url=postage.sms_callback_url,
     )
     return outbox.sent(debtor.phone, receipt.provider_id, clock(), receipt.parts)
 

@@ -51,7 +51,20 @@ def postage(settings: Settings, sessions: sessionmaker[Session]) -> Postage:
         mailer=Mailer(settings.smtp_url) if settings.smtp_url else None,
         sms=sms_provider(settings),
         per_minute=settings.messages_per_minute,
+        sms_callback_url=sms_callback_url(settings),
     )
+
+
+SMS_DELIVERY_PATH = "/hooks/sms/{provider}/delivery"  # the provider's delivery reports
+SMS_INBOUND_PATH = "/hooks/sms/{provider}/inbound"  # texts debtors send back (STOP)
+
+
+def sms_callback_url(settings: Settings) -> str | None:
+    """Delivery reports are asked for only from a provider that can reach us and sign them."""
+    if settings.sms_provider != "sinch" or not settings.sinch_callback_secret:
+        return None
+    path = SMS_DELIVERY_PATH.format(provider=settings.sms_provider)
+    return settings.base_url.rstrip("/") + path
 
 
 class Sender:
@@ -97,3 +110,17 @@ class Sender:
         for error in report.errors[:20]:
             log.warning("%s", error)
         return report
+
+
+class _Idle(Sender):
+    def start(self) -> None:
+        pass
+
+
+def start_sender(settings: Settings, sessions: sessionmaker[Session]) -> Sender:
+    """The server's sender thread, started; tests (``VIDPAY_ENV=test``) get an idle one and
+    call ``send_due`` themselves."""
+    kind = _Idle if settings.env == "test" else Sender
+    sender = kind(postage(settings, sessions))
+    sender.start()
+    return sender

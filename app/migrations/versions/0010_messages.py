@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("send_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("address", sa.String(length=254), nullable=True),
         sa.Column("provider_id", sa.String(length=200), nullable=True),
         sa.Column("parts", sa.Integer(), nullable=True),
