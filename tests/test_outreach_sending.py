@@ -3,6 +3,7 @@ PostgreSQL: the debtor's language, the contact rules at the moment of sending, r
 
 from __future__ import annotations
 
+import io
 import json
 import ssl
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import zxingcpp
+from PIL import Image
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -111,7 +114,7 @@ def test_links_go_by_email_in_the_debtors_language(
     assert nl["Subject"] == "Energie Noord: een korte video over uw betaling"
     assert str(nl["From"]) == "Energie Noord <incasso@energie-noord.example>"
     assert nl["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert nl["List-Unsubscribe"].startswith("<https://pay.example.org/v/")
+    assert nl["List-Unsubscribe"].strip().startswith("<https://pay.example.org/v/")
     assert nl["Message-ID"].endswith("@energie-noord.example>")
     text, html = _body(nl, "plain"), _body(nl, "html")
     assert "Beste Sanne de Vries," in text and "€\xa0148,20" in text
@@ -121,6 +124,10 @@ def test_links_go_by_email_in_the_debtors_language(
     assert "Merhaba Ayşe Yılmaz," in _body(by_address["ayse@example.org"], "plain")
     # the link in the message is the debtor's own
     link = next(word for word in text.split() if word.startswith("https://pay.example.org/v/"))
+    # the QR code beside it reads as the same link
+    png = images[0].get_payload(decode=True)
+    assert isinstance(png, bytes)
+    assert zxingcpp.read_barcode(Image.open(io.BytesIO(png))).text == link  # type: ignore[union-attr]
     with sessions() as session:
         debtor = session.scalars(
             select(Debtor).where(Debtor.token_hash == token_hash(link.rsplit("/", 1)[1]))

@@ -15,13 +15,16 @@ import io
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage, MIMEPart
-from email.utils import format_datetime
+from email.header import Header
+from email.message import Message
+from email.mime.image import MIMEImage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr
 from urllib.parse import unquote, urlsplit
 
-import qrcode
-import qrcode.constants
+import zxingcpp
+from PIL import Image
 
 from app.models.base import utcnow
 from app.outreach.texts import QR_CID, Letter
@@ -59,35 +62,40 @@ def message_id(key: str, sender: str) -> str:
     return f"<{digest}@{sender.rpartition('@')[2] or 'vidpay.invalid'}>"
 
 
-def build_email(letter: Letter, envelope: Envelope, link: str) -> EmailMessage:
-    """Plain text and HTML alternatives, the QR code of ``link`` inline in the HTML."""
-    message = EmailMessage()
-    message["Subject"] = letter.subject
-    message["From"] = Address(envelope.creditor, addr_spec=envelope.sender)
+def build_email(letter: Letter, envelope: Envelope, link: str) -> Message:
+    """``multipart/alternative``: the plain text, and the HTML with the QR code of ``link``
+    beside it (``multipart/related``). Built with the classic MIME classes: the newer
+    ``EmailMessage`` re-parses and re-folds every header, 8 ms a message."""
+    html = MIMEMultipart("related")
+    html.attach(MIMEText(letter.html, "html", "utf-8"))
+    image = MIMEImage(qr_png(link), "png")
+    image["Content-ID"] = f"<{QR_CID}>"
+    image["Content-Disposition"] = 'inline; filename="qr-code.png"'
+    html.attach(image)
+    message = MIMEMultipart("alternative")
+    message.attach(MIMEText(letter.text, "plain", "utf-8"))
+    message.attach(html)
+    message["Subject"] = Header(letter.subject, "utf-8").encode()
+    message["From"] = formataddr((envelope.creditor, envelope.sender), "utf-8")
     message["To"] = envelope.to
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id(envelope.key, envelope.sender)
     message["List-Unsubscribe"] = f"<{envelope.unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(letter.text)
-    message.add_alternative(letter.html, subtype="html")
-    html_part = message.get_body(preferencelist=("html",))
-    assert isinstance(html_part, MIMEPart)
-    html_part.add_related(qr_png(link), "image", "png", cid=f"<{QR_CID}>")
     return message
 
 
 def qr_png(link: str) -> bytes:
-    """The link as a QR code, 6 pixels a module. The mask is fixed: the library's search for
-    the best of eight costs 9 ms a code (three minutes over 20,000 e-mails), and every reader
-    reads every mask."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=2)
-    code.mask_pattern = 2
-    code.add_data(link)
-    code.make(fit=True)
-    image = code.make_image()
+    """The link as a QR code, 6 pixels a module, black on white. zxing-cpp encodes in C++ in
+    half a millisecond; the pure-Python ``qrcode`` took 13 ms, which over 20,000 e-mails is
+    four minutes of one core."""
+    code = zxingcpp.create_barcode(link, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = code.to_image(scale=6, add_quiet_zones=True)
+    height, width = pixels.shape[:2]
+    raw = memoryview(pixels).tobytes()  # type: ignore[arg-type]  # zxingcpp.Image is a buffer
+    image = Image.frombuffer("L", (width, height), raw, "raw", "L", 0, 1)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
+    image.convert("1").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -111,7 +119,7 @@ class Mailer:
         self.timeout = timeout
         self._smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage, sender: str, to: str) -> None:
+    def send(self, message: Message, sender: str, to: str) -> None:
         """Hand the message over; ``MailError`` when the server did not take it."""
         smtp = self._connection()
         try:

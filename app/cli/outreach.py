@@ -1,0 +1,103 @@
+"""Commands that reach debtors: ``campaign send`` queues a campaign's links, ``outbox run``
+sends what is due (a worker beside the web server, which sends too)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from app.cli._base import CampaignId, app, fail_usage
+from app.cli.operations import _database, campaign_app
+from app.config import Settings
+
+outbox_app = typer.Typer(help="The outbox: messages to debtors.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+class Channel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+@campaign_app.command("send")
+def campaign_send(
+    campaign_id: CampaignId,
+    channel: Annotated[
+        list[Channel] | None,
+        typer.Option("--channel", help="email or sms; repeat for both (default: both)."),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Not before this local time, e.g. 2026-12-07T09:00."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count and tell when; queue nothing.")
+    ] = False,
+) -> None:
+    """Queue every debtor's link by e-mail and/or SMS, within the contact rules."""
+    from app.campaigns import get_campaign
+    from app.db import transaction
+    from app.models.base import utcnow
+    from app.outreach.outbox import schedule_links
+    from app.outreach.plans import plan_lines
+    from app.outreach.worker import contact_rules
+
+    settings = Settings()
+    channels = [c.value for c in channel] if channel else ["email", "sms"]
+    if "email" in channels and not settings.smtp_url:
+        raise fail_usage("e-mail is not set up: set VIDPAY_SMTP_URL and VIDPAY_MAIL_FROM")
+    moment = _moment(at, settings.timezone) if at else utcnow()
+    rules = contact_rules(settings)
+    with transaction(_database(settings, pooled=False)) as session:
+        campaign = get_campaign(session, campaign_id)
+        if campaign is None:
+            raise fail_usage(f"no campaign {campaign_id}")
+        if campaign.purged_at is not None:
+            raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+        plan = schedule_links(
+            session, campaign_id, channels=channels, at=moment, rules=rules, dry_run=dry_run
+        )
+    for line in plan_lines(plan, channels, rules):
+        typer.echo(line)
+    if dry_run:
+        typer.echo("Dry run: nothing was queued.")
+
+
+def _moment(text: str, timezone: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail_usage(f"--at '{text}' is not a date and time like 2026-12-07T09:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+@outbox_app.command("run")
+def outbox_run(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due now, then stop.")] = False,
+) -> None:
+    """Send due messages until stopped (Ctrl-C), or once."""
+    from app.outreach.sending import send_due
+    from app.outreach.worker import Sender, postage
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    sender = Sender(postage(settings, _database(settings)))
+    if once:
+        try:
+            report = send_due(sender.postage)
+        finally:
+            sender.postage.close()
+        typer.echo(
+            f"{report.sent} sent, {report.moved} moved by the contact rules, "
+            f"{report.retried} to try again, {report.failed} failed, {report.cancelled} cancelled"
+        )
+        return
+    try:
+        sender.run()
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
