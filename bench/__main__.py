@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import commitments, operators, personal, player, render
+from bench import commitments, mail, operators, personal, player, render
 
 SECTIONS = {
     "render": render.section,
@@ -20,6 +20,7 @@ SECTIONS = {
     "operators": operators.section,
     "personal": personal.section,
     "commitments": commitments.section,
+    "mail": mail.section,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -66,13 +67,13 @@ def build_email(letter: Letter, envelope: Envelope, link: str) -> Message:
     """``multipart/alternative``: the plain text, and the HTML with the QR code of ``link``
     beside it (``multipart/related``). Built with the classic MIME classes: the newer
     ``EmailMessage`` re-parses and re-folds every header, 8 ms a message."""
-    html = MIMEMultipart("related")
+    html = MIMEMultipart("related", boundary=_boundary())
     html.attach(MIMEText(letter.html, "html", "utf-8"))
     image = MIMEImage(qr_png(link), "png")
     image["Content-ID"] = f"<{QR_CID}>"
     image["Content-Disposition"] = 'inline; filename="qr-code.png"'
     html.attach(image)
-    message = MIMEMultipart("alternative")
+    message = MIMEMultipart("alternative", boundary=_boundary())
     message.attach(MIMEText(letter.text, "plain", "utf-8"))
     message.attach(html)
     message["Subject"] = Header(letter.subject, "utf-8").encode()
@@ -83,6 +84,12 @@ def build_email(letter: Letter, envelope: Envelope, link: str) -> Message:
     message["List-Unsubscribe"] = f"<{envelope.unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     return message
+
+
+def _boundary() -> str:
+    """Random, with a dot that no base64 part holds: the generator need not search the parts
+    for it (a regular expression compiled per message, a tenth of the message's cost)."""
+    return f"=_vidpay.{secrets.token_hex(12)}"
 
 
 def qr_png(link: str) -> bytes:
