@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
-from PIL import Image
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_RETENTION_DAYS
@@ -28,6 +28,8 @@ class Campaign(Timestamped, Base):
     retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS)
     purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verify: Mapped[str | None] = mapped_column(String(16))  # None, "postcode" or "birth_date"
+    # the reminder rules (app.outreach.reminders.ReminderRules); None: the defaults
+    reminders: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     debtors: Mapped[list[Debtor]] = relationship(back_populates="campaign")
     variants: Mapped[list[Variant]] = relationship(
         order_by="Variant.id", cascade="all, delete-orphan"

@@ -12,8 +12,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,9 +25,11 @@ from app.models.base import as_utc, utcnow
 from app.outreach import outbox
 from app.outreach.email import Envelope, Mailer, MailError, build_email
 from app.outreach.outbox import Claim
+from app.outreach.reminders import KINDS, about_id, occasion_for, still_needed
 from app.outreach.rules import WEEK, ContactRules
 from app.outreach.sms import SmsError, SmsProvider
 from app.outreach.texts import Addressee, link_letter, link_sms
+from app.outreach.wording import LINK, Occasion
 from app.tokens import token_for
 from app.web.urls import link_url, unsubscribe_url
 
@@ -178,12 +181,22 @@ def _decide(
     if reason is not None:
         outbox.finish(session, claimed, **outbox.ended("cancelled", reason))
         return _Result("cancelled")
+    if claimed.purpose in KINDS and not still_needed(
+        session, debtor, claimed.purpose, about_id(claimed.key), _today(postage, now)
+    ):
+        outbox.finish(session, claimed, **outbox.ended("cancelled", "no longer needed"))
+        return _Result("cancelled")
     rules = _rules_for(postage.rules, phone_zone(debtor.phone))
     when = rules.when(now, outbox.sent_times(session, debtor.id, now - WEEK))
     if when > now:
         outbox.finish(session, claimed, **outbox.later(when, undo_attempt=True))
         return _Result("moved")
     return None
+
+
+def _today(postage: Postage, now: datetime) -> date:
+    """The creditor's date: promises and instalments fall due by it."""
+    return now.astimezone(ZoneInfo(postage.rules.timezone)).date()
 
 
 def _ended(campaign: Campaign, now: datetime) -> bool:
@@ -213,19 +226,25 @@ def _deliver(
 ) -> _Result:
     token = token_for(postage.key, debtor.token_salt)
     link = link_url(postage.base_url, token)
+    occasion, open_cents = LINK, debtor.amount_cents
+    if claimed.purpose in KINDS:
+        today = _today(postage, clock())
+        occasion, open_cents = occasion_for(
+            session, debtor, claimed.purpose, about_id(claimed.key), today
+        )
     to = Addressee(
         name=debtor.name,
         language=debtor.language,
-        amount_cents=debtor.amount_cents,
+        amount_cents=open_cents,
         link=link,
         unsubscribe=postage.base_url.rstrip("/") + unsubscribe_url(token, claimed.channel),
         creditor=postage.creditor,
     )
     try:
         if claimed.channel == "email":
-            values = _email(postage, claimed, debtor, to, clock)
+            values = _email(postage, claimed, debtor, to, occasion, clock)
         else:
-            values = _sms(postage, claimed, debtor, to, clock)
+            values = _sms(postage, claimed, debtor, to, occasion, clock)
     except (MailError, SmsError) as exc:
         return _failed(session, claimed, exc, clock())
     outbox.finish(session, claimed, **values)
@@ -237,13 +256,14 @@ def _email(
     claimed: Claim,
     debtor: Debtor,
     to: Addressee,
+    occasion: Occasion,
     clock: Callable[[], datetime],
 ) -> dict[str, object]:
     assert postage.mailer is not None and postage.mail_from and debtor.email
     envelope = Envelope(
         postage.mail_from, postage.creditor, debtor.email, claimed.key, to.unsubscribe
     )
-    message = build_email(link_letter(to), envelope, to.link)
+    message = build_email(link_letter(to, occasion), envelope, to.link)
     postage.mailer.send(message, postage.mail_from, debtor.email)
     return outbox.sent(debtor.email, str(message["Message-ID"]), clock())
 
@@ -253,12 +273,13 @@ def _sms(
     claimed: Claim,
     debtor: Debtor,
     to: Addressee,
+    occasion: Occasion,
     clock: Callable[[], datetime],
 ) -> dict[str, object]:
     assert postage.sms is not None and debtor.phone
     receipt = postage.sms.send(
         to=debtor.phone,
-        text=link_sms(to),
+        text=link_sms(to, occasion),
         reference=claimed.key,
         callback_url=postage.sms_callback_url,
     )

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader
 
-from app.i18n import gettext_for, money
+from app.i18n import gettext_for
 from app.outreach.sms import fits
+from app.outreach.wording import LINK, Occasion, Wording, wording
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "messages"
 QR_CID = "qr-code"  # the inline QR code's Content-ID in the e-mail's HTML part
@@ -41,17 +42,20 @@ class Letter:
     html: str  # the HTML part; its QR code is the related image ``cid:qr-code``
 
 
-def link_letter(to: Addressee) -> Letter:
-    """The e-mail that brings a debtor their personal video."""
+def link_letter(to: Addressee, occasion: Occasion = LINK) -> Letter:
+    """The e-mail that brings a debtor their personal video, or reminds them of it."""
     _ = gettext_for(to.language)
+    said = _wording(to, occasion)
     words = {
         "hello": _("Hello {name},").format(name=to.name),
-        "about": _about(to),
+        "about": said.about,
         "choose": _(
             "In the video you choose what suits you: pay now, pay in parts, ask for more "
             "time or ask for help. It takes about two minutes."
-        ),
-        "button": _("Watch your video"),
+        )
+        if said.video
+        else "",
+        "button": said.button,
         "scan": _("Or scan this code with the camera of your phone."),
         "copy": _("Or copy this link into your browser:"),
         "real": _(
@@ -66,11 +70,10 @@ def link_letter(to: Addressee) -> Letter:
         "unsubscribe": _("Unsubscribe"),
         "qr_alt": _("QR code of your personal link"),
     }
-    subject = _("{creditor}: a short video about your payment").format(creditor=to.creditor)
     text = "\n\n".join(
         [
             words["hello"],
-            f"{words['about']} {words['choose']}",
+            f"{words['about']} {words['choose']}".strip(),
             f"{words['button']}:\n{to.link}",
             words["real"],
             f"{words['regards']}\n{to.creditor}",
@@ -79,50 +82,37 @@ def link_letter(to: Addressee) -> Letter:
     )
     html = (
         _environment()
-        .get_template("link_email.html")
-        .render(lang=to.language, subject=subject, to=to, words=words, qr_cid=QR_CID)
+        .get_template("letter.html")
+        .render(lang=to.language, subject=said.subject, to=to, words=words, qr_cid=QR_CID)
     )
-    return Letter(subject, text + "\n", html)
+    return Letter(said.subject, text + "\n", html)
 
 
-def link_sms(to: Addressee) -> str:
-    """The SMS that brings a debtor their link, in one or two parts: the longest form that
-    fits (their name and the amount, the amount, neither). A Turkish name makes the text
-    UCS-2, 134 characters in two parts, so it often needs a shorter form."""
+def link_sms(to: Addressee, occasion: Occasion = LINK) -> str:
+    """The SMS with the debtor's link, in one or two parts: the longest form that fits (a
+    Turkish name makes the text UCS-2, 134 characters in two parts, so it often needs a
+    shorter one)."""
     _ = gettext_for(to.language)
     stop = _("Reply STOP to stop.")
-    forms = [_("{creditor}: a short video about your payment:").format(creditor=to.creditor)]
-    if to.amount_cents is not None:
-        amount = _amount(to)
-        forms[:0] = [
-            _(
-                "{creditor}: Hello {name}, we made a short video about your payment of {amount}:"
-            ).format(creditor=to.creditor, name=to.name, amount=amount),
-            _("{creditor}: a short video about your open {amount}:").format(
-                creditor=to.creditor, amount=amount
-            ),
-        ]
+    forms = _wording(to, occasion).sms
     candidates = [_sms_spaces(f"{form} {to.link} {stop}") for form in forms]
     return next((text for text in candidates if fits(text)), candidates[-1])
+
+
+def _wording(to: Addressee, occasion: Occasion) -> Wording:
+    return wording(
+        occasion,
+        creditor=to.creditor,
+        name=to.name,
+        language=to.language,
+        open_cents=to.amount_cents,
+    )
 
 
 def _sms_spaces(text: str) -> str:
     """Babel puts a no-break space between € and the amount; GSM-7 has no such character,
     and one of them would make the whole SMS UCS-2 (70 characters a part instead of 160)."""
     return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def _about(to: Addressee) -> str:
-    _ = gettext_for(to.language)
-    if to.amount_cents is None:
-        return _("We made a short video for you about your payment.")
-    return _("We made a short video for you about the {amount} that is still open.").format(
-        amount=_amount(to)
-    )
-
-
-def _amount(to: Addressee) -> str:
-    return money(to.amount_cents or 0, to.language)
 
 
 def _site(link: str) -> str:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+from app.models.base import utcnow
 from app.outreach.email import Mailer
+from app.outreach.reminders import queue_reminders
 from app.outreach.rules import ContactRules
 from app.outreach.sending import Postage, SendReport, send_due
 from app.outreach.sms import FileProvider, SmsProvider
@@ -68,13 +72,18 @@ def sms_callback_url(settings: Settings) -> str | None:
 
 
 class Sender:
-    """Sends due messages every ``interval`` seconds until ``stop``."""
+    """Sends due messages every ``interval`` seconds until ``stop``, and looks for reminders
+    that have fallen due every ``remind_every`` seconds."""
 
-    def __init__(self, postage: Postage, *, interval: float = 5.0) -> None:
+    def __init__(
+        self, postage: Postage, *, interval: float = 5.0, remind_every: float = 3600.0
+    ) -> None:
         self.postage = postage
         self.interval = interval
+        self.remind_every = remind_every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_reminders: float | None = None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="vidpay-sender", daemon=True)
@@ -97,6 +106,10 @@ class Sender:
 
     def tick(self) -> SendReport | None:
         """One round; errors are logged, never raised, so the loop goes on."""
+        since = None if self._last_reminders is None else time.monotonic() - self._last_reminders
+        if since is None or since >= self.remind_every:
+            self._last_reminders = time.monotonic()
+            self.remind()
         try:
             report = send_due(self.postage, stop=self._stop)
         except Exception:
@@ -110,6 +123,20 @@ class Sender:
         for error in report.errors[:20]:
             log.warning("%s", error)
         return report
+
+    def remind(self) -> int:
+        """Queue the reminders due now; errors are logged."""
+        now = utcnow()
+        today = now.astimezone(ZoneInfo(self.postage.rules.timezone)).date()
+        try:
+            with self.postage.sessions() as session, session.begin():
+                added = queue_reminders(session, today=today, now=now, rules=self.postage.rules)
+        except Exception:
+            log.exception("queueing reminders failed")
+            return 0
+        if added:
+            log.info("reminders queued: %d", added)
+        return added
 
 
 class _Idle(Sender):

@@ -50,9 +50,13 @@ def upgrade() -> None:
     with op.batch_alter_table("debtor") as batch:
         batch.add_column(sa.Column("email_opt_out_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("sms_opt_out_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("campaign") as batch:
+        batch.add_column(sa.Column("reminders", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("campaign") as batch:
+        batch.drop_column("reminders")
     with op.batch_alter_table("debtor") as batch:
         batch.drop_column("sms_opt_out_at")
         batch.drop_column("email_opt_out_at")
