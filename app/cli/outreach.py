@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,6 +14,9 @@ import typer
 from app.cli._base import CampaignId, app, fail_usage
 from app.cli.operations import _database, campaign_app
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from app.outreach.reminders import ReminderRules
 
 outbox_app = typer.Typer(help="The outbox: messages to debtors.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
@@ -101,3 +104,67 @@ def outbox_run(
         sender.run()
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
+
+
+@campaign_app.command("reminders")
+def campaign_reminders(
+    campaign_id: CampaignId,
+    not_opened_days: Annotated[
+        int | None,
+        typer.Option(
+            "--not-opened-days", min=0, help="Remind who did not open after N days (0: never)."
+        ),
+    ] = None,
+    not_opened_max: Annotated[
+        int | None, typer.Option("--not-opened-max", min=0, help="At most this many of those.")
+    ] = None,
+    before_due: Annotated[
+        bool | None,
+        typer.Option(
+            "--before-due/--no-before-due", help="The day before a pay-later date or an instalment."
+        ),
+    ] = None,
+    broken: Annotated[
+        bool | None,
+        typer.Option(
+            "--broken/--no-broken", help="After a promise is broken or a plan falls behind."
+        ),
+    ] = None,
+) -> None:
+    """Show a campaign's reminder rules, or change them."""
+    from dataclasses import replace
+
+    from app.campaigns import get_campaign
+    from app.db import transaction
+    from app.outreach.reminders import ReminderRules
+
+    settings = Settings()
+    changes: dict[str, int | bool] = {
+        name: value
+        for name, value in (
+            ("not_opened_days", not_opened_days), ("not_opened_max", not_opened_max),
+            ("before_due", before_due), ("broken", broken),
+        )
+        if value is not None
+    }  # fmt: skip
+    with transaction(_database(settings, pooled=False)) as session:
+        campaign = get_campaign(session, campaign_id)
+        if campaign is None:
+            raise fail_usage(f"no campaign {campaign_id}")
+        rules = replace(ReminderRules.of(campaign), **changes)  # type: ignore[arg-type]
+        if changes:
+            campaign.reminders = rules.stored()
+    typer.echo(describe_reminders(rules))
+
+
+def describe_reminders(rules: ReminderRules) -> str:
+    lines = []
+    if rules.not_opened_days and rules.not_opened_max:
+        lines.append(
+            f"not opened: after {rules.not_opened_days} days, at most {rules.not_opened_max} times"
+        )
+    else:
+        lines.append("not opened: no reminder")
+    lines.append(f"the day before a date to pay: {'yes' if rules.before_due else 'no'}")
+    lines.append(f"after a broken promise: {'yes' if rules.broken else 'no'}")
+    return "\n".join(lines)
