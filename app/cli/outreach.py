@@ -89,12 +89,14 @@ def outbox_run(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
-    sender = Sender(postage(settings, _database(settings)))
+    sessions = _database(settings)
+    sender = Sender(postage(settings, sessions))
     if once:
         try:
             report = send_due(sender.postage)
         finally:
             sender.postage.close()
+            sessions.kw["bind"].dispose()
         typer.echo(
             f"{report.sent} sent, {report.moved} moved by the contact rules, "
             f"{report.retried} to try again, {report.failed} failed, {report.cancelled} cancelled"
