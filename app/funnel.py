@@ -115,7 +115,7 @@ def _debtors_of(campaign_id: int) -> Any:
     return select(Debtor.id).where(Debtor.campaign_id == campaign_id)
 
 
-def _per_debtor(campaign_id: int) -> Any:
+def per_debtor_stages(campaign_id: int) -> Any:
     """One row per debtor who reported anything: which stages they reached (0/1)."""
     return (
         select(
@@ -157,7 +157,7 @@ def campaign_funnels(session: Session, campaign_id: int) -> Funnels:
     The database counts per (variant, language) pair; adding up those few rows gives the
     funnels per variant, per language and in total (every debtor is in exactly one pair).
     """
-    per_debtor, converted = _per_debtor(campaign_id), _converted(campaign_id)
+    per_debtor, converted = per_debtor_stages(campaign_id), _converted(campaign_id)
     query = (
         select(
             Debtor.scene_id,

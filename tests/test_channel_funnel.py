@@ -1,0 +1,51 @@
+"""The funnel per channel, on SQLite and PostgreSQL: sent, delivered, then what the debtors
+reached by that channel did."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.channel_funnel import channel_funnels
+from app.models import Debtor, Event, Message
+
+
+def _message(db: Session, debtor: Debtor, channel: str, status: str) -> None:
+    db.add(Message(campaign_id=1, debtor_id=debtor.id, channel=channel, purpose="link",
+                   key=f"link/{channel}/{debtor.id}", status=status))  # fmt: skip
+
+
+def test_each_channel_counts_its_own_debtors(
+    web: TestClient, campaign: dict[str, str], db: Session
+) -> None:
+    debtors = {d.reference: d for d in db.scalars(select(Debtor))}
+    nl, en, tr = debtors["DEMO-NL-1"], debtors["DEMO-EN-1"], debtors["DEMO-TR-1"]
+    for debtor in (nl, en, tr):
+        _message(db, debtor, "email", "sent")
+    _message(db, nl, "sms", "delivered")
+    _message(db, tr, "sms", "bounced")
+    _message(db, debtors["DEMO-DE-1"], "sms", "scheduled")  # not sent yet: not counted
+    db.add(
+        Message(
+            campaign_id=1,
+            debtor_id=en.id,
+            channel="email",
+            purpose="not_opened",
+            key="not_opened/1/email/2",
+            status="sent",
+        )
+    )  # a reminder is not a link
+    for kind in ("open", "segment_end"):
+        db.add(Event(debtor_id=nl.id, client_id=f"nl-{kind}", type=kind, node="intro", data={}))
+    db.add(Event(debtor_id=tr.id, client_id="tr-open", type="open", data={}))
+    db.commit()
+    email, sms = channel_funnels(db, 1)
+    assert (email.channel, sms.channel) == ("email", "sms")
+    assert [s.count for s in email.total.stages] == [3, 3, 2, 1, 0, 0]
+    assert [s.count for s in sms.total.stages] == [2, 1, 2, 1, 0, 0]
+    assert {f.key: (f.sent, f.opened) for f in email.languages} == {
+        "en": (1, 0), "nl": (1, 1), "tr": (1, 1),
+    }  # fmt: skip
+    assert [(f.key, f.sent) for f in sms.variants] == [("arrears", 2)]
+    assert email.total.stages[2].share == 2 / 3
