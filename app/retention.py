@@ -10,6 +10,8 @@ after a campaign was created, from the dispatcher's daily ``purge_expired``) rem
   slot): dispute reasons, phone numbers and payment references go;
 - from player events: every data field but the structural ones (choice targets, action,
   language switches), so error texts the browser sent go;
+- from messages to debtors (e-mails, SMS): the address each went to, the provider's id and
+  the error text (a refusal quotes the address); messages not yet sent are cancelled;
 - the stored bodies of webhook deliveries for the campaign's outcomes (pending ones are
   given up);
 - the documents debtors sent (proofs of payment): their rows, and the campaign's folder of
@@ -40,7 +42,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
 from app.documents import delete_rows, remove_folder
-from app.models import Campaign, CaseNote, Debtor, Event, Outcome, StatusChange
+from app.models import Campaign, CaseNote, Debtor, Event, Message, Outcome, StatusChange
 from app.webhooks import as_utc, scrub_deliveries
 from render.debtors import debtor_folder
 
@@ -61,6 +63,7 @@ class PurgeReport:
     outcomes: int = 0
     events: int = 0
     deliveries: int = 0
+    messages: int = 0
     documents: int = 0
     files: list[Path] = field(default_factory=list)
 
@@ -129,9 +132,26 @@ def scrub(session: Session, campaign: Campaign, *, now: datetime | None = None) 
         session.execute(update(Event), changed)
     report.events = len(changed)
     report.deliveries = _scrub_case_file(session, in_campaign, [(o, sub) for o, sub, _ in outcomes])
+    report.messages = _scrub_messages(session, campaign.id)
     campaign.purged_at = now or datetime.now(UTC)
     session.flush()
     return report
+
+
+def _scrub_messages(session: Session, campaign_id: int) -> int:
+    """Where messages went and what the servers said; the status stays for the funnel."""
+    base = update(Message).where(Message.campaign_id == campaign_id)
+    session.execute(
+        base.where(Message.status.in_(("scheduled", "sending")))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    result = session.execute(
+        base.values(address=None, provider_id=None, last_error=None).execution_options(
+            synchronize_session=False
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _scrub_case_file(

@@ -358,3 +358,28 @@ def test_purge_removes_the_documents_debtors_sent(
         select(Outcome).where(Outcome.debtor_id == nl.id, Outcome.action == "paid")
     ).all()
     assert all(set(o.details) == {"amount_cents", "date"} for o in paid)  # no reference, no id
+
+
+def test_purge_forgets_where_messages_went_and_cancels_what_was_not_sent(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    from app.models import Message
+
+    nl, en = _debtor(db, NL), _debtor(db, EN)
+    db.add(Message(campaign_id=nl.campaign_id, debtor_id=nl.id, channel="email", purpose="link",
+                   key="link/email/1", status="failed", address="sanne@example.org",
+                   provider_id="<x@energie.example>",
+                   last_error="SMTP 550: sanne@example.org unknown"))  # fmt: skip
+    db.add(Message(campaign_id=en.campaign_id, debtor_id=en.id, channel="email",
+                   purpose="not_opened", key="not_opened/1/email/2", status="scheduled"))  # fmt: skip
+    db.commit()
+    engine = make_engine(settings.database)
+    report = purge_campaign(session_factory(engine), nl.campaign_id, settings.media_dir,
+                            documents=settings.documents_dir)  # fmt: skip
+    engine.dispose()
+    assert report is not None and report.messages == 2
+    db.expire_all()
+    rows = sorted(db.scalars(select(Message)), key=lambda m: m.id)
+    assert [(m.status, m.address, m.provider_id, m.last_error) for m in rows] == [
+        ("failed", None, None, None), ("cancelled", None, None, None),
+    ]  # fmt: skip
