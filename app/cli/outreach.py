@@ -170,3 +170,23 @@ def describe_reminders(rules: ReminderRules) -> str:
     lines.append(f"the day before a date to pay: {'yes' if rules.before_due else 'no'}")
     lines.append(f"after a broken promise: {'yes' if rules.broken else 'no'}")
     return "\n".join(lines)
+
+
+@outbox_app.command("bounce")
+def outbox_bounce(
+    file: Annotated[
+        typer.FileBinaryRead, typer.Argument(help="The report (default: standard input).")
+    ] = "-",  # type: ignore[assignment]  # click opens "-" as standard input
+) -> None:
+    """Read a bounce report (a delivery status notification) and mark its e-mail bounced."""
+    from app.db import transaction
+    from app.outreach.bounces import MAX_BYTES, parse_bounce, record_bounces
+
+    try:
+        bounces = parse_bounce(file.read(MAX_BYTES + 1))
+    except ValueError as exc:
+        typer.echo(f"vidpay: {exc}", err=True)
+        raise typer.Exit(1) from None
+    with transaction(_database(Settings(), pooled=False)) as session:
+        changed = record_bounces(session, bounces)
+    typer.echo(f"{len(bounces)} failed recipients reported, {changed} messages marked bounced")
