@@ -284,3 +284,34 @@ def test_the_throttle_spaces_messages() -> None:
     for _ in range(5):
         throttle.wait()
     assert time.monotonic() - started >= 4 * 0.05 * 0.95
+
+
+def test_texts_go_through_sinch_with_our_reference_and_the_delivery_callback(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    from app.outreach.sinch import SinchProvider
+    from tests.fake_sinch import TEST_API_TOKEN, TEST_SERVICE_PLAN_ID, serve_fake_sinch
+
+    _schedule(sessions, ["sms"], WEDNESDAY)
+    with serve_fake_sinch() as fake:
+        postage = _postage(settings, sessions, None)
+        postage.sms = SinchProvider(service_plan_id=TEST_SERVICE_PLAN_ID, api_token=TEST_API_TOKEN,
+                                    sender="EnergieNrd", base_url=fake.url)  # fmt: skip
+        postage.sms_callback_url = "https://pay.example.org/hooks/sms/sinch/delivery"
+        fake.fail_next(503)  # the first attempt meets a provider that is down
+        report = _send(postage, WEDNESDAY)
+        assert (report.sent, report.retried) == (1, 1)
+        postage.sms = SinchProvider(service_plan_id=TEST_SERVICE_PLAN_ID, api_token=TEST_API_TOKEN,
+                                    sender="EnergieNrd", base_url=fake.url)  # fmt: skip
+        assert _send(postage, WEDNESDAY + timedelta(minutes=5)).sent == 1
+        bodies = [r.json for r in fake.requests if r.method == "POST"]
+        batches = set(fake.batches)
+    sent = {m.key: m for m in _messages(sessions) if m.status == "sent"}
+    assert len(sent) == 2 and len(bodies) == 3
+    for body in bodies[1:]:
+        message = sent[body["client_reference"]]
+        assert body["callback_url"] == "https://pay.example.org/hooks/sms/sinch/delivery"
+        assert body["delivery_report"] == "per_recipient" and body["from"] == "EnergieNrd"
+        assert message.provider_id in batches and message.address in {
+            "+" + to for to in body["to"]
+        } | set(body["to"])
