@@ -41,14 +41,17 @@ from app.web import (
     admin_cases,
     admin_documents,
     admin_integration,
+    admin_messages,
     agreed,
     api,
     integration,
     payments,
     personal_video,
     player,
+    sms_hooks,
     step_paid,
     steps,
+    unsubscribe,
     verify,
 )
 from app.web.debtor_route import with_debtor_headers
@@ -117,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
     for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)
+    app.include_router(admin_messages.router)  # sending a campaign's links, the preview
+    app.include_router(unsubscribe.router)  # an e-mail's unsubscribe link, one-click too
+    app.include_router(sms_hooks.router)  # Sinch's delivery reports and inbound texts (STOP)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
     app.add_exception_handler(VerificationRequiredError, _verify_first)  # type: ignore[arg-type]

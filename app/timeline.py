@@ -1,6 +1,7 @@
 """Everything that happened on a debtor's case, in the order it happened, for the operator's
 debtor page: the link opened, the parts of the video watched, the choices, the steps, the
-payments, the documents sent, the operators' notes and the status changes.
+payments, the documents sent, the operators' notes and the status changes; and the messages
+sent to them (or not sent, and why), and when they unsubscribed.
 
 A playing video reports many small events (play, pause, progress); the timeline keeps the ones
 an operator acts on, and shows a part of the video watched once, however often it was seen.
@@ -15,7 +16,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import CaseNote, Debtor, Document, Event, Outcome, Payment, StatusChange, User
+from app.models import (
+    CaseNote,
+    Debtor,
+    Document,
+    Event,
+    Message,
+    Outcome,
+    Payment,
+    StatusChange,
+    User,
+)
 from app.models.base import as_utc
 
 # the player's events an operator cares about, and how they read
@@ -26,10 +37,12 @@ MAX_EVENTS = 500  # the newest, on a debtor who played the video very many times
 @dataclass(frozen=True)
 class Entry:
     at: datetime  # UTC
-    kind: str  # event, outcome, payment, document, note, status
+    kind: str  # event, outcome, payment, document, note, status, message, opt-out
     label: str
     detail: str = ""
     document_id: int | None = None
+    when: datetime | None = None  # UTC: the moment the label ends with (scheduled for ...)
+    channel: str | None = None  # a message's or an opt-out's: email, sms
 
 
 def timeline(
@@ -55,6 +68,7 @@ def timeline(
         size = f"{document.media_type}, {max(document.size_bytes // 1024, 1)} KB"
         entries.append(Entry(as_utc(document.created_at), "document", label, size, document.id))
     entries += _notes(session, debtor)
+    entries += _messages(session, debtor) + _opt_outs(debtor)
     for change in session.scalars(select(StatusChange).where(StatusChange.debtor_id == debtor.id)):
         label = f"Status: {change.previous} → {change.status}"
         entries.append(Entry(as_utc(change.created_at), "status", label, ""))
@@ -121,3 +135,59 @@ NOTE_LABELS = {
     ("review", "rejected"): "Reported payment not found",
     ("callback", "done"): "Called back",
 }
+
+
+CHANNEL_NAMES = {"email": "E-mail", "sms": "SMS"}
+PURPOSES = {  # what a message was for, as its entry says it
+    "link": "your link",
+    "not_opened": "reminder, the link not opened yet",
+    "promise": "reminder of the promised payment",
+    "instalment": "reminder of an instalment",
+    "broken": "reminder, the plan is behind",
+}
+
+
+def _messages(session: Session, debtor: Debtor) -> list[Entry]:
+    """A message where it stands: scheduled (for when), sent (then delivered or not), failed
+    or not sent, and why; each at the moment it happened."""
+    query = select(Message).where(Message.debtor_id == debtor.id).order_by(Message.id)
+    return [
+        Entry(at, "message", label, detail, when=when, channel=message.channel)
+        for message in session.scalars(query)
+        for at, label, detail, when in _message_steps(message)
+    ]
+
+
+def _message_steps(message: Message) -> list[tuple[datetime, str, str, datetime | None]]:
+    name = CHANNEL_NAMES.get(message.channel, message.channel)
+    what = PURPOSES.get(message.purpose, message.purpose.replace("_", " "))
+    why, asked = message.last_error or "", as_utc(message.created_at)
+    steps: list[tuple[datetime, str, str, datetime | None]] = []
+    if message.status == "scheduled":
+        steps.append((asked, f"{name} scheduled for", what, as_utc(message.send_at)))
+    elif message.status == "sending":
+        steps.append((asked, f"{name} being sent", what, None))
+    elif message.status == "failed":
+        steps.append((asked, f"{name} failed: {why or 'not sent'}", what, None))
+    elif message.status == "cancelled":
+        steps.append((asked, f"{name} not sent: {why or 'cancelled'}", what, None))
+    if message.sent_at is not None:
+        sent_at = as_utc(message.sent_at)
+        parts = f" ({message.parts} parts)" if (message.parts or 0) > 1 else ""
+        steps.append((sent_at, f"{name} sent: {what}{parts}", message.address or "", None))
+        reported = as_utc(message.delivered_at) if message.delivered_at else sent_at
+        if message.status == "delivered":
+            steps.append((reported, f"{name} delivered", "", None))
+        elif message.status == "bounced":
+            steps.append((reported, f"{name} did not arrive", why, None))
+    return steps
+
+
+def _opt_outs(debtor: Debtor) -> list[Entry]:
+    """When the debtor stopped a channel's messages (an unsubscribe link, a STOP by SMS)."""
+    found = [("email", debtor.email_opt_out_at, "e-mails"), ("sms", debtor.sms_opt_out_at, "SMS")]
+    return [
+        Entry(as_utc(at), "opt-out", f"Unsubscribed from {what}", channel=channel)
+        for channel, at, what in found
+        if at is not None
+    ]

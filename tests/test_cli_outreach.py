@@ -4,6 +4,8 @@ and a real SMTP server."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,10 +17,12 @@ from app.cli import app
 from app.config import Settings
 from app.models import Campaign, Message
 from app.models.base import utcnow
+from app.outreach.plans import moment
 from app.outreach.rules import ContactRules
 from tests.smtp_server import SmtpServer, smtp_server
 
 runner = CliRunner()
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -37,27 +41,39 @@ def smtp(
         yield server
 
 
+def _sunday() -> date:
+    """The next Sunday at least two days ahead whose Monday is a working day."""
+    day = datetime.now(AMS).date() + timedelta(days=2)
+    while day.isoweekday() != 7 or ContactRules().quiet_day(day + timedelta(days=1)):
+        day += timedelta(days=1)
+    return day
+
+
 def test_send_on_a_sunday_says_when_they_go_and_a_dry_run_queues_nothing(
     smtp: SmtpServer, db: Session
 ) -> None:
-    dry = runner.invoke(app, ["campaign", "send", "1", "--at", "2026-12-06T10:00", "--dry-run"])
+    sunday = _sunday()
+    at = f"{sunday.isoformat()}T10:00"
+    monday = datetime.combine(sunday + timedelta(days=1), time(7, 0), tzinfo=AMS)
+    dry = runner.invoke(app, ["campaign", "send", "1", "--at", at, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert dry.stdout.splitlines() == [
-        "e-mail: 3 queued, 2 skipped (2 no e-mail address)",
-        "SMS: 2 queued, 3 skipped (2 no phone number, 1 not a mobile number)",
-        "They go on Monday 7 December 2026 at 07:00 (Europe/Amsterdam): no messages on Sundays "
-        "and public holidays, nor between 20:00 and 07:00.",
+        "E-mail: 3 would be queued, 2 skipped (2 without an e-mail address)",
+        "SMS: 2 would be queued, 3 skipped (2 without a phone number, 1 whose number is not a "
+        "mobile number)",
+        f"They would go on {moment(monday, AMS)} (no messages on Sundays and public holidays, "
+        "nor between 20:00 and 07:00).",
         "Dry run: nothing was queued.",
     ]
+    assert moment(monday, AMS).startswith("Monday ") and moment(monday, AMS).endswith(" at 07:00")
     assert db.scalars(select(Message)).all() == []
-    sent = runner.invoke(
-        app, ["campaign", "send", "1", "--channel", "email", "--at", "2026-12-06T10:00"]
-    )
+    sent = runner.invoke(app, ["campaign", "send", "1", "--channel", "email", "--at", at])
     assert sent.exit_code == 0, sent.output
     again = runner.invoke(app, ["campaign", "send", "1", "--channel", "email"])
     assert (
         again.stdout.splitlines()[0]
-        == "e-mail: 0 queued, 3 already asked for, 2 skipped (2 no e-mail address)"
+        == "E-mail: 0 queued, 3 already sent or queued before, 2 skipped (2 without an e-mail "
+        "address)"
     )
     assert again.stdout.splitlines()[1] == "Nothing new to send."
     assert len(db.scalars(select(Message)).all()) == 3

@@ -54,7 +54,8 @@ def campaign_send(
     channels = [c.value for c in channel] if channel else ["email", "sms"]
     if "email" in channels and not settings.smtp_url:
         raise fail_usage("e-mail is not set up: set VIDPAY_SMTP_URL and VIDPAY_MAIL_FROM")
-    moment = _moment(at, settings.timezone) if at else utcnow()
+    asked = utcnow()
+    moment = max(asked, _moment(at, settings.timezone)) if at else asked
     rules = contact_rules(settings)
     with transaction(_database(settings, pooled=False)) as session:
         campaign = get_campaign(session, campaign_id)
@@ -65,7 +66,7 @@ def campaign_send(
         plan = schedule_links(
             session, campaign_id, channels=channels, at=moment, rules=rules, dry_run=dry_run
         )
-    for line in plan_lines(plan, channels, rules):
+    for line in plan_lines(plan, channels, rules, later=moment > asked, dry_run=dry_run):
         typer.echo(line)
     if dry_run:
         typer.echo("Dry run: nothing was queued.")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -30,7 +29,6 @@ from app.auth import (
     authenticate,
     check_csrf,
     client_address,
-    csrf_token,
     safe_next,
     session_user,
     sign_in,
@@ -53,49 +51,18 @@ from app.funnel import (
     outcome_counts,
     outcome_rows,
 )
-from app.models import Campaign, RenderJob, User
+from app.models import Campaign, RenderJob
 from app.outcome_labels import action_label, detail_labels, node_label
 from app.stats import ALPHA, Comparison, compare
+from app.web import admin_messages  # its section on the campaign page
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
+from app.web.admin_page import admin_page
 from app.web.params import DbId
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
 
 SHOWN_OUTCOMES = 50  # rows on the page; the CSV has them all
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; script-src 'nonce-{nonce}'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-def admin_page(
-    request: Request,
-    state: AppState,
-    template: str,
-    *,
-    title: str,
-    user: User | None,
-    status: int = 200,
-    **context: Any,
-) -> Response:
-    nonce = secrets.token_urlsafe(16)
-    response = state.templates.TemplateResponse(
-        request,
-        f"admin/{template}",
-        {
-            "title": title,
-            "user": user,
-            "csrf": csrf_token(request),
-            "nonce": nonce,
-            **context,
-        },
-        status_code=status,
-    )
-    response.headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
-    return response
-
 
 # --- signing in and out -------------------------------------------------------------------------
 
@@ -311,6 +278,7 @@ def campaign_page(
         local=lambda moment: moment.astimezone(zone),
         percent=_percent,
         drop=_drop,
+        sending=admin_messages.send_section(request, state, session, campaign_id),
     )
 
 

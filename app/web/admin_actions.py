@@ -30,7 +30,7 @@ from app.models import Campaign
 from app.rendering import render_campaign
 from app.retention import purge_campaign
 from app.verification import KINDS as VERIFY_KINDS
-from app.web.admin import admin_page
+from app.web.admin_page import admin_page
 from app.web.params import DbId
 from render.content import ContentRoot, SceneNotFoundError
 from render.executors import CeleryExecutor, Executor, LocalExecutor

@@ -25,8 +25,8 @@ from app.outcome_labels import action_label, detail_labels, node_label
 from app.resolutions import Decision, ResolutionError, resolve
 from app.selfservice import RuleError, euro_cents
 from app.timeline import timeline
-from app.web.admin import admin_page
 from app.web.admin_charts import scenes_of
+from app.web.admin_page import admin_page
 from app.web.params import DbId
 from app.worklists import KINDS, worklist
 

@@ -20,7 +20,7 @@ from app.apikeys import create_api_key, key_prefix, list_keys, revoke
 from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.deps import AppState, SessionDep, StateDep
 from app.models import Campaign, User
-from app.web.admin import admin_page
+from app.web.admin_page import admin_page
 from app.web.params import DbId, as_id
 from app.webhooks import (
     add_endpoint,
