@@ -94,7 +94,7 @@ def link_sms(to: Addressee, occasion: Occasion = LINK) -> str:
     shorter one)."""
     _ = gettext_for(to.language)
     stop = _("Reply STOP to stop.")
-    forms = _wording(to, occasion).sms
+    forms = [*_wording(to, occasion).sms, f"{to.creditor}:"]  # last: the link alone
     candidates = [_sms_spaces(f"{form} {to.link} {stop}") for form in forms]
     return next((text for text in candidates if fits(text)), candidates[-1])
 
