@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.channel_funnel import channel_funnels
 from app.models import Debtor, Event, Message
+from tests.admin_session import sign_in
+from tests.admin_session import users as users
 
 
 def _message(db: Session, debtor: Debtor, channel: str, status: str) -> None:
@@ -49,3 +51,15 @@ def test_each_channel_counts_its_own_debtors(
     }  # fmt: skip
     assert [(f.key, f.sent) for f in sms.variants] == [("arrears", 2)]
     assert email.total.stages[2].share == 2 / 3
+
+
+def test_the_campaign_page_shows_each_channels_funnel(
+    web: TestClient, campaign: dict[str, str], db: Session, users: None
+) -> None:
+    debtors = {d.reference: d for d in db.scalars(select(Debtor))}
+    _message(db, debtors["DEMO-NL-1"], "sms", "delivered")
+    db.commit()
+    sign_in(web, "olga@example.org")
+    page = web.get("/admin/campaigns/1").text
+    assert "Links sent by SMS" in page and "Links sent by e-mail" not in page
+    assert "Delivered: reported delivered by the SMS provider." in page

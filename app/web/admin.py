@@ -34,6 +34,7 @@ from app.auth import (
     sign_in,
     sign_out,
 )
+from app.channel_funnel import channel_funnels
 from app.csv_safe import SafeWriter
 from app.deps import AppState, SessionDep, StateDep
 from app.funnel import (
@@ -279,6 +280,7 @@ def campaign_page(
         percent=_percent,
         drop=_drop,
         sending=admin_messages.send_section(request, state, session, campaign_id),
+        channels=channel_funnels(session, campaign_id),
     )
 
 
