@@ -42,6 +42,7 @@ from app.web import (
     admin_documents,
     admin_integration,
     admin_messages,
+    admin_reminders,
     agreed,
     api,
     integration,
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)
     app.include_router(admin_messages.router)  # sending a campaign's links, the preview
+    app.include_router(admin_reminders.router)  # a campaign's reminder rules
     app.include_router(unsubscribe.router)  # an e-mail's unsubscribe link, one-click too
     app.include_router(sms_hooks.router)  # Sinch's delivery reports and inbound texts (STOP)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

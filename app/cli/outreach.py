@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -14,9 +14,6 @@ import typer
 from app.cli._base import CampaignId, app, fail_usage
 from app.cli.operations import _database, campaign_app
 from app.config import Settings
-
-if TYPE_CHECKING:
-    from app.outreach.reminders import ReminderRules
 
 outbox_app = typer.Typer(help="The outbox: messages to debtors.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
@@ -157,37 +154,4 @@ def campaign_reminders(
         rules = replace(ReminderRules.of(campaign), **changes)  # type: ignore[arg-type]
         if changes:
             campaign.reminders = rules.stored()
-    typer.echo(describe_reminders(rules))
-
-
-def describe_reminders(rules: ReminderRules) -> str:
-    lines = []
-    if rules.not_opened_days and rules.not_opened_max:
-        lines.append(
-            f"not opened: after {rules.not_opened_days} days, at most {rules.not_opened_max} times"
-        )
-    else:
-        lines.append("not opened: no reminder")
-    lines.append(f"the day before a date to pay: {'yes' if rules.before_due else 'no'}")
-    lines.append(f"after a broken promise: {'yes' if rules.broken else 'no'}")
-    return "\n".join(lines)
-
-
-@outbox_app.command("bounce")
-def outbox_bounce(
-    file: Annotated[
-        typer.FileBinaryRead, typer.Argument(help="The report (default: standard input).")
-    ] = "-",  # type: ignore[assignment]  # click opens "-" as standard input
-) -> None:
-    """Read a bounce report (a delivery status notification) and mark its e-mail bounced."""
-    from app.db import transaction
-    from app.outreach.bounces import MAX_BYTES, parse_bounce, record_bounces
-
-    try:
-        bounces = parse_bounce(file.read(MAX_BYTES + 1))
-    except ValueError as exc:
-        typer.echo(f"vidpay: {exc}", err=True)
-        raise typer.Exit(1) from None
-    with transaction(_database(Settings(), pooled=False)) as session:
-        changed = record_bounces(session, bounces)
-    typer.echo(f"{len(bounces)} failed recipients reported, {changed} messages marked bounced")
+    typer.echo("\n".join(rules.described()))

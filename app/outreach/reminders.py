@@ -46,6 +46,19 @@ class ReminderRules:
     def stored(self) -> dict[str, Any]:
         return asdict(self)
 
+    def described(self) -> list[str]:
+        """The rules in words, for the command line and the campaign page."""
+        if self.not_opened_days and self.not_opened_max:
+            days, most = self.not_opened_days, self.not_opened_max
+            first = f"not opened: after {days} days, at most {most} times"
+        else:
+            first = "not opened: no reminder"
+        return [
+            first,
+            f"the day before a date to pay: {'yes' if self.before_due else 'no'}",
+            f"after a broken promise: {'yes' if self.broken else 'no'}",
+        ]
+
 
 def reminder_key(kind: str, about: int, channel: str, debtor_id: int) -> str:
     """``not_opened/2/email/17``: the second not-opened reminder; else the id of what it is

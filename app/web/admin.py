@@ -55,7 +55,7 @@ from app.funnel import (
 from app.models import Campaign, RenderJob
 from app.outcome_labels import action_label, detail_labels, node_label
 from app.stats import ALPHA, Comparison, compare
-from app.web import admin_messages  # its section on the campaign page
+from app.web import admin_messages, admin_reminders  # their sections on the campaign page
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
 from app.web.admin_page import admin_page
@@ -281,6 +281,7 @@ def campaign_page(
         drop=_drop,
         sending=admin_messages.send_section(request, state, session, campaign_id),
         channels=channel_funnels(session, campaign_id),
+        reminders=admin_reminders.reminders_section(request, session, campaign_id),
     )
 
 
