@@ -34,6 +34,8 @@ from render.validate import load_scene
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from app.models import Campaign
+
 DEMO_CAMPAIGN = "Demo"
 DEMO_OPERATOR = "demo@example.org"
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -51,6 +53,18 @@ def _database(settings: Settings, *, pooled: bool = True) -> sessionmaker[Sessio
 
     upgrade(settings.database)
     return session_factory(make_engine(settings.database, pooled=pooled))
+
+
+def live_campaign(session: Session, campaign_id: int) -> Campaign:
+    """The campaign, or a usage error when there is none or its links were purged."""
+    from app.campaigns import get_campaign
+
+    campaign = get_campaign(session, campaign_id)
+    if campaign is None:
+        raise fail_usage(f"no campaign {campaign_id}")
+    if campaign.purged_at is not None:
+        raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+    return campaign
 
 
 @db_app.command("upgrade")
@@ -173,16 +187,12 @@ def campaign_links(
     ] = None,
 ) -> None:
     """Print reference,link for every debtor as CSV (and QR codes for letters)."""
-    from app.campaigns import get_campaign, links, write_qr_codes
+    from app.campaigns import links, write_qr_codes
     from app.db import transaction
 
     settings = Settings()
     with transaction(_database(settings, pooled=False)) as session:
-        campaign = get_campaign(session, campaign_id)
-        if campaign is None:
-            raise fail_usage(f"no campaign {campaign_id}")
-        if campaign.purged_at is not None:
-            raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+        live_campaign(session, campaign_id)
         found = list(
             links(session, campaign_id, key=settings.key, base_url=base_url or settings.base_url)
         )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from app.cli._base import CampaignId, app, fail_usage
-from app.cli.operations import _database, campaign_app
+from app.cli.operations import _database, campaign_app, live_campaign
 from app.config import Settings
 
 outbox_app = typer.Typer(help="The outbox: messages to debtors.", no_args_is_help=True)
@@ -40,7 +40,6 @@ def campaign_send(
     ] = False,
 ) -> None:
     """Queue every debtor's link by e-mail and/or SMS, within the contact rules."""
-    from app.campaigns import get_campaign
     from app.db import transaction
     from app.models.base import utcnow
     from app.outreach.outbox import schedule_links
@@ -55,11 +54,7 @@ def campaign_send(
     moment = max(asked, _moment(at, settings.timezone)) if at else asked
     rules = contact_rules(settings)
     with transaction(_database(settings, pooled=False)) as session:
-        campaign = get_campaign(session, campaign_id)
-        if campaign is None:
-            raise fail_usage(f"no campaign {campaign_id}")
-        if campaign.purged_at is not None:
-            raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+        live_campaign(session, campaign_id)
         plan = schedule_links(
             session, campaign_id, channels=channels, at=moment, rules=rules, dry_run=dry_run
         )
@@ -134,7 +129,6 @@ def campaign_reminders(
     """Show a campaign's reminder rules, or change them."""
     from dataclasses import replace
 
-    from app.campaigns import get_campaign
     from app.db import transaction
     from app.outreach.reminders import ReminderRules
 
@@ -148,9 +142,7 @@ def campaign_reminders(
         if value is not None
     }  # fmt: skip
     with transaction(_database(settings, pooled=False)) as session:
-        campaign = get_campaign(session, campaign_id)
-        if campaign is None:
-            raise fail_usage(f"no campaign {campaign_id}")
+        campaign = live_campaign(session, campaign_id)
         rules = replace(ReminderRules.of(campaign), **changes)  # type: ignore[arg-type]
         if changes:
             campaign.reminders = rules.stored()
