@@ -147,3 +147,23 @@ def campaign_reminders(
         if changes:
             campaign.reminders = rules.stored()
     typer.echo("\n".join(rules.described()))
+
+
+@outbox_app.command("bounce")
+def outbox_bounce(
+    file: Annotated[
+        typer.FileBinaryRead, typer.Argument(help="The report (default: standard input).")
+    ] = "-",  # type: ignore[assignment]  # click opens "-" as standard input
+) -> None:
+    """Read a bounce report (a delivery status notification) and mark its e-mail bounced."""
+    from app.db import transaction
+    from app.outreach.bounces import MAX_BYTES, parse_bounce, record_bounces
+
+    try:
+        bounces = parse_bounce(file.read(MAX_BYTES + 1))
+    except ValueError as exc:
+        typer.echo(f"vidpay: {exc}", err=True)
+        raise typer.Exit(1) from None
+    with transaction(_database(Settings(), pooled=False)) as session:
+        changed = record_bounces(session, bounces)
+    typer.echo(f"{len(bounces)} failed recipients reported, {changed} messages marked bounced")
