@@ -21,7 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	.ci/services
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
