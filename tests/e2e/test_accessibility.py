@@ -101,6 +101,13 @@ def test_every_step_of_the_sample_and_an_ended_link_pass_axe(
             page.goto(f"{sample.base_url}/v/{token}/step/{step}?lang={language}")
             expect(page.locator("h1")).to_be_visible()
             assert_accessible(page, f"the step {step} in {language}")
+    for reference, language in (("DEMO-TR-1", "tr"), ("DEMO-NL-1", "nl")):
+        unsubscribe = f"{sample.base_url}/v/{sample.token(reference)}/unsubscribe?channel=email"
+        page.goto(unsubscribe)
+        assert_accessible(page, f"the unsubscribe question in {language}")
+        page.get_by_role("button").first.click()
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page, f"the unsubscribe confirmation in {language}")
     token = sample.token("DEMO-TR-1")
     plan = {"submission": str(uuid.uuid4()), "amount_cents": "123456", "installments": "3",
             "first_date": today().isoformat(), "confirm": "yes"}  # fmt: skip
@@ -141,6 +148,14 @@ def test_the_admin_pages_pass_axe(page: Page, server: LiveServer, tmp_path: Path
     page.get_by_role("link", name="e2e", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("e2e")
     assert_accessible(page, "a campaign")
+    campaign_page = page.url.split("#")[0]
+    page.get_by_label("SMS").check()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#send-report")).to_be_visible()
+    assert_accessible(page, "a campaign after a send's preview")
+    for channel in ("email", "sms"):
+        page.goto(f"{campaign_page}/messages/preview?channel={channel}&language=nl")
+        assert_accessible(page, f"the {channel} preview")
     for path, what in (
         ("/admin/campaigns/new", "a new campaign"),
         ("/admin/integration", "integration"),
