@@ -100,25 +100,31 @@ def send_due(
     limit: int | None = None,
     stop: threading.Event | None = None,
     batch: int = 50,
+    clock: Callable[[], datetime] | None = None,
 ) -> SendReport:
     """Send every due message (at most ``limit``), a batch of claims at a time. ``now`` fixes
-    the clock (tests); a channel that is down is left alone for the rest of the run."""
+    the time, ``clock`` tells it (default: the wall clock); a channel that is down is left
+    alone for the rest of the run."""
     report = SendReport()
-    clock: Callable[[], datetime] = (lambda: as_utc(now)) if now else utcnow
+    told = clock or ((lambda: now) if now else utcnow)
+
+    def utc() -> datetime:  # in UTC: SQLite keeps what it is given, without its zone
+        return as_utc(told())
+
     stop = stop or threading.Event()
     throttle = Throttle(postage.per_minute, stop)
     channels = postage.channels
     while channels and not stop.is_set() and (limit is None or report.handled < limit):
         size = batch if limit is None else min(batch, limit - report.handled)
-        claims = outbox.claim(postage.sessions, clock(), limit=size, channels=channels)
+        claims = outbox.claim(postage.sessions, utc(), limit=size, channels=channels)
         if not claims:
             break
         with postage.sessions() as session:
             for index, claimed in enumerate(claims):
                 if stop.is_set() or claimed.channel not in channels:
-                    _release(session, claims[index:], clock())
+                    _release(session, claims[index:], utc())
                     break
-                result = _handle(postage, session, claimed, clock, throttle)
+                result = _handle(postage, session, claimed, utc, throttle)
                 setattr(report, result.outcome, getattr(report, result.outcome) + 1)
                 if result.error:
                     report.errors.append(

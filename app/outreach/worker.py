@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.outreach.email import Mailer
 from app.outreach.reminders import queue_reminders
 from app.outreach.rules import ContactRules
@@ -73,12 +75,19 @@ def sms_callback_url(settings: Settings) -> str | None:
 
 class Sender:
     """Sends due messages every ``interval`` seconds until ``stop``, and looks for reminders
-    that have fallen due every ``remind_every`` seconds."""
+    that have fallen due every ``remind_every`` seconds. ``clock`` tells the time (UTC): the
+    wall clock, unless a test needs a weekday morning."""
 
     def __init__(
-        self, postage: Postage, *, interval: float = 5.0, remind_every: float = 3600.0
+        self,
+        postage: Postage,
+        *,
+        interval: float = 5.0,
+        remind_every: float = 3600.0,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.postage = postage
+        self.clock = clock
         self.interval = interval
         self.remind_every = remind_every
         self._stop = threading.Event()
@@ -111,7 +120,7 @@ class Sender:
             self._last_reminders = time.monotonic()
             self.remind()
         try:
-            report = send_due(self.postage, stop=self._stop)
+            report = send_due(self.postage, clock=self.clock, stop=self._stop)
         except Exception:
             log.exception("sending messages failed")
             return None
@@ -126,7 +135,7 @@ class Sender:
 
     def remind(self) -> int:
         """Queue the reminders due now; errors are logged."""
-        now = utcnow()
+        now = as_utc(self.clock())
         today = now.astimezone(ZoneInfo(self.postage.rules.timezone)).date()
         try:
             with self.postage.sessions() as session, session.begin():
