@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.deps import SessionDep, StateDep
 from app.models import LoginAttempt, User
+from app.models.base import as_utc
 
 ROLES = ("operator", "designer")
 MIN_PASSWORD = 12
@@ -139,11 +140,6 @@ def _verify(password_hash: str, password: str) -> bool:
 # --- signing in ---------------------------------------------------------------------------------
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def attempt_keys(email: str, client: str) -> tuple[str, str]:
     return f"email:{email.strip().lower()[:254]}", f"client:{client[:200]}"
 
@@ -174,13 +170,13 @@ def _failures(
             )
         )
         if success is not None:
-            since = max(since, _utc(success))
+            since = max(since, as_utc(success))
     found = session.scalars(
         select(LoginAttempt.at)
         .where(LoginAttempt.key == key, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
         .order_by(LoginAttempt.at)
     )
-    return [_utc(at) for at in found]
+    return [as_utc(at) for at in found]
 
 
 def authenticate(

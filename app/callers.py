@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Campaign, Debtor
+from app.models.base import as_utc
 from app.tokens import looks_like_token, token_hash
 
 TTL = 60.0
@@ -82,7 +83,5 @@ class CallerCache:
             row = session.execute(query).first()
         if row is None or row.purged_at is not None:
             return None
-        ends_at = row.expires_at
-        if ends_at is not None and ends_at.tzinfo is None:
-            ends_at = ends_at.replace(tzinfo=UTC)
+        ends_at = as_utc(row.expires_at) if row.expires_at is not None else None
         return Caller(row.id, row.scene_id, row.amount_cents, ends_at)

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.models import CaseNote, Debtor, Outcome, Payment
+from app.models.base import as_utc
 
 # A payment row waits in ``creating`` while the provider is asked for a checkout; one older
 # than this was left by a request that died, and no longer stands in the way of a new one.
@@ -170,9 +171,7 @@ def pending_payment(session: Session, debtor_id: int) -> Payment | None:
     )
     cutoff = datetime.now(UTC) - CREATING_FOR
     for payment in session.scalars(query):
-        created = payment.created_at
-        if created.tzinfo is None:  # SQLite hands back naive UTC
-            created = created.replace(tzinfo=UTC)
+        created = as_utc(payment.created_at)  # SQLite hands back naive UTC
         if payment.status != "creating" or created > cutoff:
             return payment
     return None

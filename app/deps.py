@@ -18,6 +18,7 @@ from app.event_writer import EventWriter
 from app.i18n import Gettext, gettext_for
 from app.media import Media
 from app.models import Campaign, Debtor
+from app.models.base import as_utc
 from app.payments.base import PaymentProvider
 from app.scenes import LoadedScene, SceneBook
 from app.tokens import looks_like_token, token_hash
@@ -95,7 +96,7 @@ def find_visit(token: str, request: Request, session: SessionDep, state: StateDe
     offered = loaded.scene.languages
     wanted = request.query_params.get("lang")
     language = next((lang for lang in (wanted, debtor.language) if lang in offered), offered[0])
-    if campaign.expires_at is not None and _utc(campaign.expires_at) <= datetime.now(UTC):
+    if campaign.expires_at is not None and as_utc(campaign.expires_at) <= datetime.now(UTC):
         raise LinkExpiredError(Visit(debtor, loaded, language))
     return Visit(debtor, loaded, language, campaign.verify)
 
@@ -124,11 +125,6 @@ class LinkExpiredError(Exception):
     def __init__(self, visit: Visit) -> None:
         super().__init__("link expired")
         self.visit = visit
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back timestamps without a zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 VisitDep = Annotated[Visit, Depends(get_visit)]

@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Debtor, Event, Outcome, RenderJob
+from app.models.base import as_utc
 from app.outcome_labels import action_label
 
 CONVERSION_ACTIONS = ("pay", "arrangement", "later")
@@ -335,7 +336,7 @@ def outcome_rows(
         .limit(limit)
     )
     return [
-        OutcomeRow(i, _utc(at), ref, lang, variant, action, node, dict(details or {}))
+        OutcomeRow(i, as_utc(at), ref, lang, variant, action, node, dict(details or {}))
         for i, at, ref, lang, variant, action, node, details in session.execute(query)
     ]
 
@@ -453,9 +454,9 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
                 opened=int(opened.get(cid, 0)),
                 with_outcome=with_outcome,
                 outcomes=total,
-                created_at=_utc(created_at),
-                expires_at=_utc(expires_at) if expires_at else None,
-                purged_at=_utc(purged_at) if purged_at else None,
+                created_at=as_utc(created_at),
+                expires_at=as_utc(expires_at) if expires_at else None,
+                purged_at=as_utc(purged_at) if purged_at else None,
                 verify=verify,
             )
         )
@@ -470,8 +471,3 @@ def latest_render(session: Session, campaign_id: int) -> RenderJob | None:
         .order_by(RenderJob.started_at.desc(), RenderJob.id.desc())
         .limit(1)
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

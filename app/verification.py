@@ -17,12 +17,13 @@ import hmac
 import re
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from app.locks import debtor_locked
 from app.models import Debtor
+from app.models.base import as_utc
 
 KINDS = ("postcode", "birth_date")
 MAX_TRIES = 5
@@ -91,7 +92,8 @@ def check_answer(
     except ValueError as exc:
         return Verdict(ok=False, invalid=str(exc))
     with debtor_locked(session, debtor.id) as fresh:
-        locked = _utc(fresh.verify_locked_until)
+        until = fresh.verify_locked_until
+        locked = as_utc(until) if until is not None else None
         if locked is not None and locked > now:
             return Verdict(ok=False, locked_until=locked)
         fresh.verify_failures += 1
@@ -108,12 +110,6 @@ def _lock(debtor: Debtor, now: datetime) -> Verdict:
     debtor.verify_failures = 0
     debtor.verify_locked_until = now + LOCK
     return Verdict(ok=False, locked_until=now + LOCK)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- the browser's proof ------------------------------------------------------------------
