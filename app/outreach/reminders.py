@@ -3,7 +3,7 @@ an instalment due tomorrow, a promise broken.
 
 A reminder goes only on the channels the debtor's link went by, and only while the case
 needs it: who paid, disputes the claim, says they already paid or was referred to debt help
-gets none (checked again when it is sent, by ``still_needed``). Each is keyed by what it is
+gets none (checked again when it is sent, by ``reminder_now``). Each is keyed by what it is
 about, so finding it again on the next round adds nothing.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.case import Case, case_of
+from app.case import Case, Due, case_of
 from app.db import insert_new
 from app.models import Campaign, Debtor, Event, Installment, Message, Outcome, StatusChange
 from app.models.base import as_utc, utcnow
@@ -132,7 +132,7 @@ def _not_opened(
 
 def _due_tomorrow(session: Session, campaign_id: int, today: date) -> list[Found]:
     """Pay-later dates and instalments that fall tomorrow (whether still unpaid is for
-    ``still_needed``, which reads the case)."""
+    ``reminder_now``, which reads the case)."""
     tomorrow = today + timedelta(days=1)
     in_campaign = select(Debtor.id).where(Debtor.campaign_id == campaign_id)
     promises = session.execute(
@@ -181,7 +181,7 @@ def _queue(
     rows = []
     for item in found:
         debtor = debtors[item.debtor_id]
-        if not still_needed(session, debtor, item.kind, item.about, today):
+        if reminder_now(session, debtor, item.kind, item.about, today) is None:
             continue
         for channel in channels.get(item.debtor_id, ()):
             if skip_reason(debtor, channel) is None:
@@ -215,42 +215,36 @@ def _row(
     }  # fmt: skip
 
 
-def still_needed(session: Session, debtor: Debtor, kind: str, about: int, today: date) -> bool:
-    """Whether the case still asks for this reminder (when it is found, and when it goes)."""
-    if kind not in KINDS:
-        return True
+def reminder_now(
+    session: Session, debtor: Debtor, kind: str, about: int, today: date
+) -> tuple[Occasion, int] | None:
+    """What the reminder says now (the date and amount it is about, and what is open), or
+    None when the case no longer asks for it: asked when it is found, and when it goes."""
     case = case_of(session, debtor, today)
     if case.status in QUIET_STATUSES:
-        return False
+        return None
     if kind == "not_opened":
         opened = select(Event.id).where(Event.debtor_id == debtor.id, Event.type == "open")
-        return session.scalar(opened.limit(1)) is None
+        if session.scalar(opened.limit(1)) is not None:
+            return None
+        return Occasion(kind), case.open_cents
     if kind == "promise":
-        return case.promise is not None and case.promise.id == about
+        if case.promise is None or case.promise.id != about or not case.dues:
+            return None
+        promised = case.dues[0]
+        return Occasion(kind, promised.day, promised.left_cents), case.open_cents
     if kind == "instalment":
-        return _instalment_unpaid(session, case, about)
-    return case.status in ("open", "behind")  # broken: not mended since
+        due = _instalment_due(session, case, about)
+        if due is None or due.paid:
+            return None
+        return Occasion(kind, due.day, due.left_cents, due.number), case.open_cents
+    # broken: until it is mended
+    return (Occasion(kind), case.open_cents) if case.status in ("open", "behind") else None
 
 
-def _instalment_unpaid(session: Session, case: Case, installment_id: int) -> bool:
+def _instalment_due(session: Session, case: Case, installment_id: int) -> Due | None:
+    """The plan's due of this instalment, if it belongs to the plan that stands."""
     instalment = session.get(Installment, installment_id)
     if instalment is None or case.plan is None or instalment.outcome_id != case.plan.id:
-        return False
-    due = next((d for d in case.dues if d.number == instalment.number), None)
-    return due is not None and not due.paid
-
-
-def occasion_for(
-    session: Session, debtor: Debtor, kind: str, about: int, today: date
-) -> tuple[Occasion, int | None]:
-    """What a reminder says (the date and amount it is about) and what is open now."""
-    case = case_of(session, debtor, today)
-    if kind == "promise" and case.dues:
-        due = case.dues[0]
-        return Occasion(kind, due.day, due.left_cents), case.open_cents
-    if kind == "instalment":
-        instalment = session.get(Installment, about)
-        for due in case.dues:
-            if instalment is not None and due.number == instalment.number:
-                return Occasion(kind, due.day, due.left_cents, due.number), case.open_cents
-    return Occasion(kind), case.open_cents
+        return None
+    return next((d for d in case.dues if d.number == instalment.number), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from app.models.base import as_utc, utcnow
 from app.outreach import outbox
 from app.outreach.email import Envelope, Mailer, MailError, build_email
 from app.outreach.outbox import Claim
-from app.outreach.reminders import KINDS, about_id, occasion_for, still_needed
+from app.outreach.reminders import KINDS, about_id, reminder_now
 from app.outreach.rules import WEEK, ContactRules
 from app.outreach.sms import SmsError, SmsProvider
 from app.outreach.texts import Addressee, link_letter, link_sms
@@ -162,11 +162,13 @@ def _handle(
         .join(Campaign, Campaign.id == Debtor.campaign_id)
         .where(Debtor.id == claimed.debtor_id)
     ).first()
-    result = _decide(postage, session, claimed, row, clock())
-    if result is None:
+    decided = _decide(postage, session, claimed, row, clock())
+    if isinstance(decided, _Result):
+        result = decided
+    else:
         assert row is not None
         throttle.wait()
-        result = _deliver(postage, session, claimed, row[0], clock)
+        result = _deliver(postage, session, claimed, row[0], decided, clock)
     session.commit()
     return result
 
@@ -177,8 +179,9 @@ def _decide(
     claimed: Claim,
     row: tuple[Debtor, Campaign] | None,
     now: datetime,
-) -> _Result | None:
-    """The outcome when the message is not to go now, else None."""
+) -> _Result | tuple[Occasion, int | None]:
+    """The outcome when the message is not to go now, else what it says (its occasion and
+    what is open)."""
     if row is None or row[1].purged_at is not None or _ended(row[1], now):
         outbox.finish(session, claimed, **outbox.ended("cancelled", "the campaign has ended"))
         return _Result("cancelled")
@@ -187,9 +190,11 @@ def _decide(
     if reason is not None:
         outbox.finish(session, claimed, **outbox.ended("cancelled", reason))
         return _Result("cancelled")
-    if claimed.purpose in KINDS and not still_needed(
-        session, debtor, claimed.purpose, about_id(claimed.key), _today(postage, now)
-    ):
+    said: tuple[Occasion, int | None] | None = (LINK, debtor.amount_cents)
+    if claimed.purpose in KINDS:
+        today = _today(postage, now)
+        said = reminder_now(session, debtor, claimed.purpose, about_id(claimed.key), today)
+    if said is None:
         outbox.finish(session, claimed, **outbox.ended("cancelled", "no longer needed"))
         return _Result("cancelled")
     rules = _rules_for(postage.rules, phone_zone(debtor.phone))
@@ -197,7 +202,7 @@ def _decide(
     if when > now:
         outbox.finish(session, claimed, **outbox.later(when, undo_attempt=True))
         return _Result("moved")
-    return None
+    return said
 
 
 def _today(postage: Postage, now: datetime) -> date:
@@ -212,15 +217,7 @@ def _ended(campaign: Campaign, now: datetime) -> bool:
 @cache
 def _rules_for(rules: ContactRules, zone: str | None) -> ContactRules:
     """The rules in the debtor's own time zone, when their number tells it."""
-    if zone is None or zone == rules.timezone:
-        return rules
-    return ContactRules(
-        timezone=zone,
-        first=rules.first,
-        last=rules.last,
-        per_week=rules.per_week,
-        holidays_of=rules.holidays_of,
-    )
+    return rules if zone is None else replace(rules, timezone=zone)
 
 
 def _deliver(
@@ -228,16 +225,12 @@ def _deliver(
     session: Session,
     claimed: Claim,
     debtor: Debtor,
+    said: tuple[Occasion, int | None],
     clock: Callable[[], datetime],
 ) -> _Result:
+    occasion, open_cents = said
     token = token_for(postage.key, debtor.token_salt)
     link = link_url(postage.base_url, token)
-    occasion, open_cents = LINK, debtor.amount_cents
-    if claimed.purpose in KINDS:
-        today = _today(postage, clock())
-        occasion, open_cents = occasion_for(
-            session, debtor, claimed.purpose, about_id(claimed.key), today
-        )
     to = Addressee(
         name=debtor.name,
         language=debtor.language,
