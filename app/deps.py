@@ -18,7 +18,6 @@ from app.event_writer import EventWriter
 from app.i18n import Gettext, gettext_for
 from app.media import Media
 from app.models import Campaign, Debtor
-from app.models.base import as_utc
 from app.payments.base import PaymentProvider
 from app.scenes import LoadedScene, SceneBook
 from app.tokens import looks_like_token, token_hash
@@ -96,7 +95,7 @@ def find_visit(token: str, request: Request, session: SessionDep, state: StateDe
     offered = loaded.scene.languages
     wanted = request.query_params.get("lang")
     language = next((lang for lang in (wanted, debtor.language) if lang in offered), offered[0])
-    if campaign.expires_at is not None and as_utc(campaign.expires_at) <= datetime.now(UTC):
+    if campaign.links_ended(datetime.now(UTC)):
         raise LinkExpiredError(Visit(debtor, loaded, language))
     return Visit(debtor, loaded, language, campaign.verify)
 

@@ -28,6 +28,7 @@ from app.models import (
     User,
 )
 from app.models.base import as_utc
+from app.outreach.plans import CHANNEL_NAMES
 
 # the player's events an operator cares about, and how they read
 SHOWN_EVENTS = ("open", "language", "choice", "segment_end", "step_open")
@@ -137,7 +138,6 @@ NOTE_LABELS = {
 }
 
 
-CHANNEL_NAMES = {"email": "E-mail", "sms": "SMS"}
 PURPOSES = {  # what a message was for, as its entry says it
     "link": "your link",
     "not_opened": "reminder, the link not opened yet",

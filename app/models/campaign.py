@@ -7,7 +7,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_RETENTION_DAYS
-from app.models.base import Base, Timestamped
+from app.models.base import Base, Timestamped, as_utc
 
 if TYPE_CHECKING:
     from app.models.debtor import Debtor
@@ -34,6 +34,10 @@ class Campaign(Timestamped, Base):
     variants: Mapped[list[Variant]] = relationship(
         order_by="Variant.id", cascade="all, delete-orphan"
     )
+
+    def links_ended(self, now: datetime) -> bool:
+        """Whether the campaign's links have ended by ``now`` (a UTC moment)."""
+        return self.expires_at is not None and as_utc(self.expires_at) <= now
 
 
 class Variant(Base):

@@ -83,7 +83,7 @@ def queue_reminders(session: Session, *, today: date, now: datetime, rules: Cont
     added = 0
     campaigns = session.scalars(select(Campaign).where(Campaign.purged_at.is_(None)))
     for campaign in list(campaigns):
-        if campaign.expires_at is not None and as_utc(campaign.expires_at) <= now:
+        if campaign.links_ended(now):
             continue
         found = _found(session, campaign, ReminderRules.of(campaign), today, now)
         added += _queue(session, campaign.id, found, today, rules.next_allowed(now))

@@ -182,7 +182,7 @@ def _decide(
 ) -> _Result | tuple[Occasion, int | None]:
     """The outcome when the message is not to go now, else what it says (its occasion and
     what is open)."""
-    if row is None or row[1].purged_at is not None or _ended(row[1], now):
+    if row is None or row[1].purged_at is not None or row[1].links_ended(now):
         outbox.finish(session, claimed, **outbox.ended("cancelled", "the campaign has ended"))
         return _Result("cancelled")
     debtor = row[0]
@@ -208,10 +208,6 @@ def _decide(
 def _today(postage: Postage, now: datetime) -> date:
     """The creditor's date: promises and instalments fall due by it."""
     return now.astimezone(ZoneInfo(postage.rules.timezone)).date()
-
-
-def _ended(campaign: Campaign, now: datetime) -> bool:
-    return campaign.expires_at is not None and as_utc(campaign.expires_at) <= now
 
 
 @cache

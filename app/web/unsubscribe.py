@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session
 
 from app.deps import AppState, LinkExpiredError, SessionDep, StateDep, Visit, find_visit
 from app.models import Debtor
-from app.models.base import as_utc
+from app.outreach.outbox import CHANNELS
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
 
 router = APIRouter(route_class=DebtorRoute)
 log = logging.getLogger("vidpay.outreach")
-CHANNELS = ("email", "sms")
 
 
 def any_visit(token: str, request: Request, session: SessionDep, state: StateDep) -> Visit:
@@ -44,8 +43,7 @@ def any_visit(token: str, request: Request, session: SessionDep, state: StateDep
 
 def _ended(visit: Visit) -> bool:
     """Whether the campaign's links have ended (then the page does not promise they work)."""
-    expires = visit.debtor.campaign.expires_at
-    return expires is not None and as_utc(expires) <= datetime.now(UTC)
+    return visit.debtor.campaign.links_ended(datetime.now(UTC))
 
 
 def _channel(visit: Visit, channel: str | None, *, required: bool) -> str | None:
