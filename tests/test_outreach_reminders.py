@@ -3,17 +3,13 @@ promise or an instalment, a promise broken; none once the case no longer needs i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import make_engine, session_factory
 from app.models import Campaign, Debtor, Event, Installment, Message, Outcome, Payment, StatusChange
 from app.models.base import as_utc
 from app.outreach.email import Mailer
@@ -22,26 +18,13 @@ from app.outreach.reminders import queue_reminders
 from app.outreach.rules import ContactRules
 from app.outreach.sending import Postage, send_due
 from app.outreach.sms import FileProvider
-from tests.smtp_server import SmtpServer, smtp_server
+from tests.outreach_fixtures import sessions as sessions
+from tests.outreach_fixtures import smtp as smtp
+from tests.smtp_server import SmtpServer
 
 AMS = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=AMS)
 RULES = ContactRules(per_week=10)
-
-
-@pytest.fixture
-def sessions(
-    settings: Settings, web: TestClient, campaign: dict[str, str]
-) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(settings.database)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with smtp_server() as server:
-        yield server
 
 
 def _send(settings: Settings, sessions: sessionmaker[Session], url: str, now: datetime) -> int:

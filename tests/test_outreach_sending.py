@@ -6,21 +6,17 @@ from __future__ import annotations
 import io
 import json
 import ssl
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 import zxingcpp
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.db import make_engine, session_factory
 from app.models import Debtor, Message
 from app.models.base import as_utc
 from app.outreach.email import Mailer
@@ -29,27 +25,14 @@ from app.outreach.rules import ContactRules
 from app.outreach.sending import Postage, SendReport, Throttle, send_due
 from app.outreach.sms import FileProvider
 from app.tokens import token_hash
+from tests.outreach_fixtures import sessions as sessions
+from tests.outreach_fixtures import smtp as smtp
 from tests.smtp_server import SmtpServer, smtp_server
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=AMS)
 SUNDAY = datetime(2026, 12, 6, 10, 0, tzinfo=AMS)
 EMAILS = {"sanne@example.org": "nl", "james@example.org": "en", "ayse@example.org": "tr"}
-
-
-@pytest.fixture
-def sessions(
-    settings: Settings, web: TestClient, campaign: dict[str, str]
-) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(settings.database)
-    yield session_factory(engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with smtp_server() as server:
-        yield server
 
 
 def _postage(
