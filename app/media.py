@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.case import Case
-from app.case_values import case_values, uses_case_values
+from app.case_values import case_values
 from app.models import Debtor
 from app.scenes import LoadedScene, SceneBook
 from render.audio import load_dsp
@@ -204,7 +204,7 @@ def personal_values(loaded: LoadedScene, debtor: Debtor, case: Case | None) -> d
     """What the debtor's personal nodes say: their variables and, when the scene uses them,
     the case values (a variable of the same name wins)."""
     values = debtor_values(loaded, debtor)
-    if case is None or not uses_case_values(loaded.scene):
+    if case is None or not loaded.says_case_values:
         return values
     return {**case_values(case, debtor), **values}
 

@@ -6,9 +6,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from app.case_values import uses_case_values
 from render.content import ContentRoot
 from render.formatting import placeholder_values
 from render.i18n import load_translations
@@ -27,6 +29,12 @@ class LoadedScene:
         table = self.translations.get(language, {})
         filled = placeholder_values(self.scene.variables, values, self.scene.contact, language)
         return lambda text: fill(table.get(text, text), filled)
+
+    @cached_property
+    def says_case_values(self) -> bool:
+        """Whether a text says a case value: looked up once per loaded scene, not once per
+        debtor (it reads every text of the scene)."""
+        return uses_case_values(self.scene)
 
 
 @dataclass

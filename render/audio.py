@@ -5,7 +5,8 @@ Engines and recorded voice-overs differ wildly in level and rate (espeak 22050 H
 that voices do not jump in volume between shots, and so that segments can be joined without
 resampling.
 
-Loudness is measured with pyloudnorm (ITU-R BS.1770-4, the meter behind EBU R128) and corrected
+Loudness is measured as ITU-R BS.1770-4 says (the meter behind EBU R128) with pyloudnorm's
+weighting filters and gated on all blocks at once (tests hold it to pyloudnorm's meter), and corrected
 with one gain for the whole line, so speech keeps its natural dynamics; a look-ahead limiter
 catches the peaks the gain pushes over the ceiling. All of it runs on numpy arrays in a few
 milliseconds: a campaign normalises three lines per debtor, twenty thousand debtors at a time,
@@ -47,13 +48,14 @@ def load_dsp() -> dict[str, Any]:
     """
     import pyloudnorm
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
-    from scipy.signal import resample_poly
+    from scipy.signal import resample_poly, sosfilt
 
     return {
         "Meter": pyloudnorm.Meter,
         "minimum_filter1d": minimum_filter1d,
         "uniform_filter1d": uniform_filter1d,
         "resample_poly": resample_poly,
+        "sosfilt": sosfilt,
     }
 
 
@@ -197,14 +199,42 @@ def _loudness(samples: Samples, rate: int) -> float | None:
     block = int(GATE_BLOCK * rate)
     if len(samples) < block:
         samples = np.pad(samples, (0, block - len(samples)))
-    value = float(_meter(rate).integrated_loudness(samples))
+    value = _integrated_loudness(samples, rate)
     return value if math.isfinite(value) and value > SILENCE_LUFS else None
 
 
+def _integrated_loudness(samples: Samples, rate: int) -> float:
+    """BS.1770-4 integrated loudness of a mono signal: pyloudnorm's K-weighting filters, its
+    gating done on all blocks at once (a running sum of squares) instead of a Python loop over
+    them, which was half of a debtor's loudness work. ``-inf`` for silence."""
+    weighting, gain = _k_weighting(rate)
+    filtered = load_dsp()["sosfilt"](weighting, samples)
+    size = GATE_BLOCK * rate
+    count = int(np.round((len(samples) / rate - GATE_BLOCK) / (GATE_BLOCK * 0.25))) + 1
+    starts = np.arange(count) * 0.25
+    lower = (GATE_BLOCK * starts * rate).astype(int)
+    upper = np.minimum((GATE_BLOCK * (starts + 1) * rate).astype(int), len(samples))
+    running = np.concatenate(([0.0], np.cumsum(np.square(filtered))))
+    power = (running[upper] - running[lower]) / size * gain
+    with np.errstate(divide="ignore"):
+        blocks = -0.691 + 10.0 * np.log10(power)
+    audible = power[blocks >= SILENCE_LUFS]
+    if not len(audible):
+        return -math.inf
+    relative = -0.691 + 10.0 * np.log10(audible.mean()) - 10.0
+    gated = power[(blocks > relative) & (blocks >= SILENCE_LUFS)]
+    return float(-0.691 + 10.0 * np.log10(gated.mean())) if len(gated) else -math.inf
+
+
 @cache
-def _meter(rate: int) -> Any:
-    """pyloudnorm's meter for ``rate``: its weighting filters are designed once."""
-    return load_dsp()["Meter"](rate)
+def _k_weighting(rate: int) -> tuple[NDArray[np.float64], float]:
+    """pyloudnorm's two K-weighting stages at ``rate`` as one filter, and their power gain."""
+    from scipy.signal import tf2sos
+
+    stages = list(load_dsp()["Meter"](rate)._filters.values())
+    sections = np.vstack([tf2sos(stage.b, stage.a) for stage in stages])
+    gain = float(np.prod([stage.passband_gain for stage in stages])) ** 2
+    return sections, gain
 
 
 def _limit(samples: Samples, rate: int = SAMPLE_RATE) -> Samples:
@@ -214,9 +244,11 @@ def _limit(samples: Samples, rate: int = SAMPLE_RATE) -> Samples:
     by a moving average half as wide: every peak still gets at least the reduction it needs,
     and the gain never jumps (no clicks).
     """
-    needed = np.minimum(1.0, CEILING / np.maximum(np.abs(samples), 1e-12))
-    if needed.min() >= 1.0:
+    peaks = np.abs(samples)
+    if peaks.max(initial=0.0) <= CEILING:
         return samples
+    # the gain in single precision (a millionth of a dB is plenty): the filters run 4x faster
+    needed = np.minimum(1.0, CEILING / np.maximum(peaks, 1e-12)).astype(np.float32)
     width = max(3, int(LOOKAHEAD * rate))
     dsp = load_dsp()
     gain = dsp["uniform_filter1d"](dsp["minimum_filter1d"](needed, size=2 * width + 1), size=width)

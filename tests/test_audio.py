@@ -7,11 +7,16 @@ import math
 import wave
 from pathlib import Path
 
+import numpy as np
+import pyloudnorm
 import pytest
 
 from render.audio import (
+    CEILING,
     SAMPLE_RATE,
     TARGET_LUFS,
+    _limit,
+    _loudness,
     measure_loudness,
     normalize_loudness,
     normalized,
@@ -173,3 +178,24 @@ def test_a_debtors_own_line_in_one_step_lands_near_the_target(
     assert abs(measure_loudness(quick_file) - measure_loudness(exact_file)) < 0.4
     assert peak(quick_file) < 32767 * 10 ** (-1.0 / 20)
     assert header(quick_file)[0] == 16_000
+
+
+@pytest.mark.parametrize("seconds", [0.4, 1.3, 3.7, 9.2])
+def test_the_loudness_meter_agrees_with_pyloudnorm(seconds: float) -> None:
+    """Our gating runs on all blocks at once; it must give pyloudnorm's figure, quiet parts
+    (gated away) and all."""
+    rng = np.random.default_rng(int(seconds * 10))
+    rate = 16_000
+    signal = rng.standard_normal(int(seconds * rate)) * 0.1
+    signal[: len(signal) // 3] *= 0.001  # a near-silent start, below the relative gate
+    expected = pyloudnorm.Meter(rate).integrated_loudness(signal)
+    assert _loudness(signal, rate) == pytest.approx(expected, abs=1e-6)
+
+
+def test_the_limiter_keeps_every_peak_under_the_ceiling() -> None:
+    rng = np.random.default_rng(7)
+    loud = rng.standard_normal(48_000) * 0.6
+    limited = _limit(loud, SAMPLE_RATE)
+    assert np.abs(limited).max() <= CEILING * (1 + 1e-6)
+    untouched = loud * 0.1
+    assert _limit(untouched, SAMPLE_RATE) is untouched
