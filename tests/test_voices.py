@@ -15,6 +15,8 @@ from render.problems import ContentError
 from render.tts.base import SpeechError
 from render.tts.espeak import DEFAULT_RATE, EspeakEngine
 from render.tts.gtts import DEFAULT_TIMEOUT, GttsEngine
+from render.tts.pico import PicoEngine
+from render.tts.pico import installed as pico_installed
 from render.tts.piper import PiperEngine
 from render.voices import (
     ENGINES,
@@ -63,12 +65,42 @@ def problems_of(root: ContentRoot) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["nl", "en", "de", "tr", "es"])
-def test_no_config_means_espeak_for_every_language(
-    content_root: ContentRoot, language: str
-) -> None:
+def test_no_config_means_the_best_offline_voice(content_root: ContentRoot, language: str) -> None:
+    """Pico for the languages it speaks when it is installed, eSpeak for the others."""
     engine = engine_for(content_root, language)
-    assert isinstance(engine, EspeakEngine)
-    assert (engine.language, engine.voice, engine.rate) == (language, language, DEFAULT_RATE)
+    if language in ("en", "de", "es") and pico_installed(language):
+        assert isinstance(engine, PicoEngine)
+        assert engine.voice == language
+    else:
+        assert isinstance(engine, EspeakEngine)
+        assert (engine.language, engine.voice, engine.rate) == (language, language, DEFAULT_RATE)
+
+
+def test_without_pico_every_language_keeps_espeak(
+    content_root: ContentRoot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIDPAY_PICO_LANG", str(tmp_path / "no-voices"))
+    for language in ("nl", "en", "de", "tr", "es"):
+        assert isinstance(engine_for(content_root, language), EspeakEngine)
+
+
+def test_settings_without_an_engine_stay_espeaks(content_root: ContentRoot) -> None:
+    """A table written when eSpeak was the only default keeps meaning eSpeak."""
+    write_config(content_root, "[voices.de]\nrate = 140\n")
+    german = engine_for(content_root, "de")
+    assert isinstance(german, EspeakEngine)
+    assert german.rate == 140
+
+
+def test_pico_is_chosen_like_any_engine(content_root: ContentRoot) -> None:
+    write_config(content_root, '[voices.en]\nengine = "pico"\nvoice = "en-us"\n')
+    english = engine_for(content_root, "en")
+    assert isinstance(english, PicoEngine)
+    assert english.voice == "en-us"
+    write_config(content_root, '[voices.en]\nengine = "pico"\nrate = 120\n')
+    assert problems_of(content_root) == [
+        "vidpay.toml:1:1: voices.en: not a setting of the pico engine: rate (its settings: voice)"
+    ]
 
 
 def test_engine_per_language(content_root: ContentRoot) -> None:
@@ -119,7 +151,7 @@ def test_a_changed_config_is_read_again(content_root: ContentRoot) -> None:
 
 
 def test_registry_names_every_engine() -> None:
-    assert set(ENGINES) == {"espeak", "piper", "gtts"}
+    assert set(ENGINES) == {"espeak", "piper", "gtts", "pico"}
     assert all(engine.name == name for name, engine in ENGINES.items())
 
 
