@@ -17,7 +17,15 @@ from babel.numbers import format_currency, format_decimal
 
 from render.hours import format_hours, parse_hours
 from render.scene import CASE_PLACEHOLDERS, Contact, VariableType
-from render.speech import spoken_hours, spoken_money, spoken_phone
+from render.speech import (
+    looks_like_reference,
+    spoken_day,
+    spoken_hours,
+    spoken_money,
+    spoken_number,
+    spoken_phone,
+    spoken_reference,
+)
 
 CURRENCY = "EUR"
 # A bare language formats as its most common region here: the Netherlands-based defaults.
@@ -106,7 +114,7 @@ def placeholder_values(
     """
     filled = dict(contact.fields())
     if spoken:
-        filled["phone"] = spoken_phone(contact.phone)
+        filled["phone"] = spoken_phone(contact.phone, language)
     if contact.hours is not None:
         spans = parse_hours(contact.hours)
         filled["hours"] = (
@@ -120,11 +128,26 @@ def placeholder_values(
             if name in CASE_PLACEHOLDERS and name not in variables:
                 filled[name] = ""  # the case has none (no plan, no promise): neutral
             continue
-        if spoken and kind == "money":
-            filled[name] = spoken_money(_decimal(_parsed(kind, value)), language)
-        else:
-            filled[name] = format_variable(kind, value, language)
+        filled[name] = (
+            spoken_variable(kind, value, language)
+            if spoken
+            else format_variable(kind, value, language)
+        )
     return filled
+
+
+def spoken_variable(kind: VariableType, value: Value, language: str) -> str:
+    """One variable as the voice-over says it (:mod:`render.speech`): amounts, dates, whole
+    numbers and references in words; other text as it is."""
+    value = _parsed(kind, value)
+    if kind == "money":
+        return spoken_money(_decimal(value), language)
+    if kind == "number":
+        return spoken_number(_decimal(value), language)
+    if kind == "date" and isinstance(value, date):
+        return spoken_day(value, language)
+    text = str(value)
+    return spoken_reference(text, language) if looks_like_reference(text) else text
 
 
 def _parsed(kind: VariableType, value: Value) -> Value:

@@ -123,6 +123,9 @@ def test_case_placeholders_are_formatted_per_locale_and_a_variable_of_the_name_w
     assert (values["installments_left"], values["case_reference"]) == ("2", "DEMO-NL-1-7")
     assert values["promise_date"] == values["paid_amount"] == ""  # the case has none
     spoken = placeholder_values({}, case, contact, "de", spoken=True)
-    assert spoken["next_installment_amount"] == "49 Euro und 40 Cent"  # for the voice-over
+    assert spoken["next_installment_amount"] == "neunundvierzig Euro und vierzig Cent"
+    assert spoken["next_installment_date"] == "fünften März zweitausendsechsundzwanzig"
+    assert spoken["case_reference"] == "D E M O, N L, eins, sieben"  # read out as on the phone
+    assert spoken["installments_left"] == "zwei"
     own = placeholder_values({"open_amount": "text"}, {"open_amount": "see letter"}, contact, "en")
     assert own["open_amount"] == "see letter"
