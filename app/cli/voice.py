@@ -7,12 +7,94 @@ the workflow for human recordings.
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-from app.cli._base import app
+from app.cli._base import RootOption, app, content_root, fail_usage, report, scene_paths
+from render.problems import ContentError
+from render.validate import load_scene
+
+if TYPE_CHECKING:
+    from render.voice_check import LineCheck
+
+DEFAULT_THRESHOLD = 0.25  # render.voice_check's, not imported: the check loads the audio stack
 
 voice_app = typer.Typer(
     help="The voice-over: check that it is understood, record it with people.",
     no_args_is_help=True,
 )
 app.add_typer(voice_app, name="voice")
+
+
+@voice_app.command("check")
+def check(
+    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    root: RootOption = Path(),
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Language to check (repeatable).")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Highest word error rate a line may have.")
+    ] = DEFAULT_THRESHOLD,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results to this JSON file.")
+    ] = None,
+) -> None:
+    """Speak every line with the configured voice, transcribe it offline (Whisper-base) and
+    say which lines a debtor will not understand; exit 1 when a line is over the threshold."""
+    from render.segment_render import RenderError
+    from render.tts.base import SpeechError
+    from render.voice_check import RecogniserMissingError, check_scene
+
+    content = content_root(root)
+    try:
+        loaded = load_scene(scene_paths(content, [scene])[0], content)
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc
+    languages = lang or loaded.languages
+    unknown = [name for name in languages if name not in loaded.languages]
+    if unknown:
+        raise fail_usage(
+            f"scene '{loaded.id}' has no language '{unknown[0]}' ({', '.join(loaded.languages)})"
+        )
+    results: list[LineCheck] = []
+    try:
+        for language in languages:
+            checked = list(check_scene(loaded, content, language))
+            results += checked
+            _print_language(language, checked, threshold)
+    except (RecogniserMissingError, SpeechError, RenderError) as exc:
+        typer.echo(f"vidpay: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if json_out is not None:
+        rows = [{**asdict(r), "over": r.over(threshold)} for r in results]
+        json_out.write_text(json.dumps({"scene": loaded.id, "threshold": threshold,
+                                        "lines": rows}, ensure_ascii=False, indent=1))  # fmt: skip
+    over = [r for r in results if r.over(threshold)]
+    typer.echo(f"{len(over)} of {_lines(len(results))} over {threshold:.2f} or missing a fact")
+    if over:
+        raise typer.Exit(1)
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def _print_language(language: str, checked: list[LineCheck], threshold: float) -> None:
+    mean = sum(r.wer for r in checked) / len(checked) if checked else 0.0
+    over = sum(r.over(threshold) for r in checked)
+    typer.echo(f"{language}: {_lines(len(checked))}, mean word error rate {mean:.2f}, "
+               f"{over} over {threshold:.2f}")  # fmt: skip
+    for line in checked:
+        mark = "✗" if line.over(threshold) else "✓"
+        facts = "".join(f"  {name} {'heard' if ok else 'NOT heard'}"
+                        for name, ok in line.facts.items())  # fmt: skip
+        typer.echo(f"  {mark} {line.node}-{line.shot}  {line.wer:.2f}{facts}")
+        if line.over(threshold):
+            typer.echo(f"      said:  {line.said}")
+            typer.echo(f"      heard: {line.heard}")
