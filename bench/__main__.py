@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import commitments, mail, operators, personal, player, render
+from bench import commitments, mail, operators, personal, player, render, voices
 
 SECTIONS = {
     "render": render.section,
@@ -21,6 +21,7 @@ SECTIONS = {
     "personal": personal.section,
     "commitments": commitments.section,
     "mail": mail.section,
+    "voices": voices.section,
 }
 
 

@@ -93,14 +93,14 @@ def check_scene(
     scene: Scene, root: ContentRoot, language: str, work: Path | None = None
 ) -> Iterator[LineCheck]:
     """Every spoken line of the scene in ``language``, checked, in the order of the file."""
-    listen = _recogniser()
+    listen = recogniser()
     values = sample_values(scene, language)
     translations = (
         load_translations(root, scene.id, language) if language != scene.source_language else {}
     )
     say = sayer(scene, language, translations, values)
     speak = sayer(scene, language, translations, values, spoken=True)
-    facts = _facts(scene, language, values)
+    facts = facts_of(scene, language, values)
     with tempfile.TemporaryDirectory() as folder:
         for node_id, node in scene.nodes.items():
             for index, shot in enumerate(node.shots):
@@ -110,7 +110,7 @@ def check_scene(
                 samples, rate = line_samples(voice, root, work or Path(folder))
                 heard = listen(resampled(samples, rate, WHISPER_RATE), language)
                 wanted = {k: v for k, v in facts.items() if "{" + k + "}" in shot.say}
-                yield _score(node_id, index + 1, language, voice.text, voice.speech, heard,
+                yield score_line(node_id, index + 1, language, voice.text, voice.speech, heard,
                              wanted)  # fmt: skip
 
 
@@ -118,7 +118,7 @@ def _kinds(scene: Scene) -> dict[str, VariableType]:
     return {**CASE_PLACEHOLDERS, **scene.variables}
 
 
-def _facts(scene: Scene, language: str, values: dict[str, Value]) -> dict[str, str]:
+def facts_of(scene: Scene, language: str, values: dict[str, Value]) -> dict[str, str]:
     """The placeholders whose hearing is reported, as the voice says them."""
     facts = {}
     kinds = _kinds(scene)
@@ -133,7 +133,7 @@ def _facts(scene: Scene, language: str, values: dict[str, Value]) -> dict[str, s
     return facts
 
 
-def _score(
+def score_line(
     node: str, shot: int, language: str, text: str, said: str, heard: str, facts: dict[str, str]
 ) -> LineCheck:
     jiwer = import_module("jiwer")
@@ -194,7 +194,7 @@ def _cardinal(figures: str, language: str) -> str:
 # --- the recogniser -----------------------------------------------------------------------
 
 
-def _recogniser() -> Any:
+def recogniser() -> Any:
     """A function (samples at 16 kHz, language) -> text, with the model loaded once."""
     model = _model()
 

@@ -53,7 +53,7 @@ def test_a_track_says_and_shows_the_debtors_values(render_root: ContentRoot) -> 
     track = track_tiny(render_root, "amount")
     (shot,) = track.shots
     assert shot.voice is not None and shot.voice.text == "Borcunuz: €80,00."
-    assert shot.voice.speech == "Borcunuz: 80 avro."  # the voice says it in words
+    assert shot.voice.speech == "Borcunuz: seksen avro."  # the voice says it in words
     assert shot.personal_voice and shot.texts == (("card", "€80,00"),)
     assert track.picture == plan_tiny(render_root, "amount").key
 
