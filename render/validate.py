@@ -20,6 +20,13 @@ from render.content import ContentRoot
 from render.i18n import catalogue_texts, check_catalogue, long_sentences
 from render.loader import Loc, Positions, read_yaml
 from render.problems import ContentError, Problem, display_path, errors_in
+from render.recordings import (
+    personal_advice,
+    personal_kinds,
+    personal_names,
+    recorded_languages,
+    without_personal,
+)
 from render.scene import CASE_PLACEHOLDERS, Contact, Node, Scene
 from render.structure import Draft, read_draft
 from render.texts import node_texts, placeholders
@@ -89,6 +96,7 @@ def _semantic_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:
     yield from _asset_problems(draft, root)
     yield from _action_problems(draft)
     yield from _personal_node_problems(draft)
+    yield from _recording_problems(draft, root)
 
 
 # --- the graph ---------------------------------------------------------------------------
@@ -319,6 +327,32 @@ def _personal_node_problems(draft: Draft) -> Iterator[Problem]:
                 f"are its {generic} shot(s) that do not; move those into a node of their own"
             )
             yield draft.positions.problem(("nodes", node_id), message, key=True, warning=True)
+
+
+def _recording_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:
+    """A line that says a debtor's value in a language that has recordings: no recording can
+    say it, so amid the human voice this line alone keeps the TTS voice."""
+    scene_id, languages = draft.fields.get("id"), draft.fields.get("languages")
+    variables = draft.fields.get("variables")
+    if scene_id is None or languages is None or variables is None:
+        return
+    recorded = recorded_languages(root, scene_id, languages)
+    if not recorded:
+        return
+    kinds = personal_kinds(variables)
+    source = draft.fields.get("source_language") or ""
+    for node_id, node in draft.nodes.items():
+        for i, shot in enumerate(node.shots):
+            names = personal_names(shot.say, kinds) if shot.say is not None else []
+            if shot.say is None or not names:
+                continue
+            suggestion = without_personal(shot.say, kinds, source)
+            message = (
+                f"scene '{scene_id}' has recorded voice-overs in {', '.join(recorded)}, but "
+                f"{personal_advice(names, suggestion)}"
+            )
+            loc: Loc = ("nodes", node_id, "shots", i, "say")
+            yield draft.positions.problem(loc, message, warning=True)
 
 
 def _names(text: str) -> set[str]:
