@@ -1,6 +1,15 @@
 """The ``vidpay`` command: what content designers and operators run."""
 
-from app.cli import admin, content, integration, operations, outreach, voice, workers  # noqa: F401
+from app.cli import (  # noqa: F401
+    admin,
+    content,
+    integration,
+    operations,
+    outreach,
+    voice,
+    voice_recordings,
+    workers,
+)
 from app.cli._base import app
 
 __all__ = ["app", "main"]
