@@ -178,12 +178,18 @@ def say_line(voice: VoiceLine, root: ContentRoot, raw: Path) -> None:
         engine_for(root, voice.language).synthesize(voice.speech, raw)
 
 
-def line_samples(voice: VoiceLine, root: ContentRoot, work: Path) -> tuple[Samples, int]:
-    """One line's samples and rate, before any normalising; in memory where the engine can."""
+def line_samples(
+    voice: VoiceLine, root: ContentRoot, work: Path, *, personal: bool = False
+) -> tuple[Samples, int]:
+    """One line's samples and rate, before any normalising; in memory where the engine can.
+
+    ``personal`` must be what the line was planned with (``plan_voice``): a debtor's own line
+    goes to an engine over the network only where ``vidpay.toml`` allows it."""
     if voice.recorded is not None:
         read_speech(voice.recorded, work / "raw.wav")
         return read_samples(work / "raw.wav")
-    pcm, rate = engine_for(root, voice.language).samples(voice.speech, work)
+    engine = engine_for(root, voice.language, personal=personal)
+    pcm, rate = engine.samples(voice.speech, work)
     return from_pcm16(pcm), rate
 
 

@@ -184,15 +184,30 @@ def sayer(
 
 
 def plan_voice(
-    scene: Scene, node_id: str, index: int, language: str, root: ContentRoot, say: Say, speak: Say
+    scene: Scene,
+    node_id: str,
+    index: int,
+    language: str,
+    root: ContentRoot,
+    say: Say,
+    speak: Say,
+    *,
+    personal: bool = False,
 ) -> VoiceLine | None:
-    """What shot ``index`` (from 0) of a node says: a recorded file, else the language's TTS."""
+    """What shot ``index`` (from 0) of a node says: a recorded file, else the language's TTS.
+
+    A ``personal`` line (a debtor's own, synthesised by ``line_samples`` with the same flag)
+    may get another engine than the shared lines: see :func:`render.voices.engine_for`.
+    """
     line = scene.nodes[node_id].shots[index].say
     if line is None:
         return None
     number = index + 1
     recorded = recorded_voiceover(root, scene.id, language, node_id, number)
-    identity = recorded_identity(recorded) if recorded else engine_for(root, language).identity()
+    if recorded:
+        identity = recorded_identity(recorded)
+    else:
+        identity = engine_for(root, language, personal=personal).identity()
     return VoiceLine(say(line), speak(line), language, identity, recorded)
 
 

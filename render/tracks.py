@@ -104,10 +104,10 @@ def _plan_track(
     mine = personal_placeholders(scene)
     shots = []
     for i, shot in enumerate(scene.nodes[node_id].shots):
-        voice = plan_voice(scene, node_id, i, language, root, say, speak)
+        personal = shot.say is not None and is_personal(shot.say, mine)
+        voice = plan_voice(scene, node_id, i, language, root, say, speak, personal=personal)
         elements = personal_elements(shot.show, mine) if shot.show else frozenset()
         texts = tuple((element, say(_source(shot.show, element))) for element in sorted(elements))
-        personal = shot.say is not None and is_personal(shot.say, mine)
         shots.append(TrackShot(voice, personal, float(shot.pause or 0), texts))
     heard = [[s.voice.text, s.voice.speech, s.voice.identity] if s.voice else None for s in shots]
     key = content_key({"track": TRACK_VERSION, "heard": heard, "pauses": [s.pause for s in shots],
@@ -132,7 +132,7 @@ def prepare_track(plan: TrackPlan, out: Path, folder: Path, work: Path) -> Track
         if shot.voice is None:
             pcm.append(b"")
         elif shot.personal_voice:  # the debtor's own line: kept in memory, never cached
-            samples, rate = line_samples(shot.voice, root, work)
+            samples, rate = line_samples(shot.voice, root, work, personal=shot.personal_voice)
             line = normalized_samples(samples, rate, lufs=LOUDNESS, exact=False, rate=TRACK_RATE)
             pcm.append(pcm16(line))
         else:

@@ -1,9 +1,13 @@
 """Choosing the voice for a language: the content root's ``vidpay.toml`` and recorded voice-overs.
 
-A creditor picks an engine per language in ``vidpay.toml`` (espeak for every language when the
+A creditor picks an engine per language in ``vidpay.toml`` (the best offline voice when the
 file is absent), and may replace any single shot with a recording of a human voice in
 ``voiceovers/<scene>/<lang>/<node>-<shot>.wav`` (or ``.mp3``); shots count from 1, as content
 designers count them.
+
+An engine over the network (gTTS and the cloud voices) gets a debtor's own lines, those that say
+their name or amount, only when ``[voices] send_personal = true``: otherwise those lines are
+spoken by the best offline voice and only the lines every debtor hears go to the provider.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, StrictBool, ValidationError, model_validator
 
 from render.audio import pcm_output, wav_duration
 from render.cache import atomic_path
@@ -23,13 +27,19 @@ from render.content import ContentRoot
 from render.ffmpeg import FfmpegError, run_ffmpeg
 from render.problems import ContentError, Problem, display_path
 from render.scene import LanguageCode, StrictModel
+from render.tts.azure import AzureEngine
 from render.tts.base import Engine, SpeechError
+from render.tts.cloud import CloudEngine
+from render.tts.elevenlabs import ElevenLabsEngine
 from render.tts.espeak import MAX_RATE, MIN_RATE, EspeakEngine
+from render.tts.google_cloud import GoogleCloudEngine
 from render.tts.gtts import GttsEngine
 from render.tts.pico import PicoEngine
 from render.tts.pico import installed as pico_installed
 from render.tts.pico import lingware as pico_lingware
 from render.tts.piper import PiperEngine
+from render.tts.polly import KINDS as POLLY_KINDS
+from render.tts.polly import PollyEngine
 
 CONFIG_FILE = "vidpay.toml"
 DEFAULT_ENGINE = "espeak"  # for a language table whose settings name no engine (they were its)
@@ -40,7 +50,16 @@ ENGINES: dict[str, type[Engine]] = {
     "piper": PiperEngine,
     "gtts": GttsEngine,
     "pico": PicoEngine,
+    "azure": AzureEngine,
+    "google-cloud": GoogleCloudEngine,
+    "polly": PollyEngine,
+    "elevenlabs": ElevenLabsEngine,
 }
+# Engines that send the text over the network (gTTS and every cloud voice): a debtor's own
+# lines go to them only when [voices] send_personal = true.
+NETWORK_ENGINES = frozenset(
+    {"gtts", *(name for name, engine in ENGINES.items() if issubclass(engine, CloudEngine))}
+)
 
 # The settings each engine understands; any other setting in its table is a mistake.
 OPTIONS = {
@@ -48,6 +67,10 @@ OPTIONS = {
     "piper": frozenset({"model", "length_scale", "speaker"}),
     "gtts": frozenset({"timeout", "slow"}),
     "pico": frozenset({"voice"}),
+    "azure": frozenset({"voice", "timeout"}),
+    "google-cloud": frozenset({"voice", "timeout"}),
+    "polly": frozenset({"voice", "model", "timeout"}),  # model: Polly's engine, such as neural
+    "elevenlabs": frozenset({"voice", "model", "timeout"}),
 }
 
 
@@ -90,6 +113,11 @@ class LanguageVoice(StrictModel):
             raise ValueError(
                 "the piper engine needs a model: a path to an .onnx file or a voice package name"
             )
+        if self.engine == "polly" and self.model is not None and self.model not in POLLY_KINDS:
+            raise ValueError(
+                f"the polly engine's model is Polly's engine: {', '.join(POLLY_KINDS)}, "
+                f"not '{self.model}'"
+            )
         return self
 
     def settings(self) -> dict[str, Any]:
@@ -97,15 +125,20 @@ class LanguageVoice(StrictModel):
         return self.model_dump(exclude={"engine"}, exclude_none=True)
 
 
+_SETTINGS = ("engine", "send_personal")  # the keys of [voices] that are not languages
+
+
 class Voices(StrictModel):
     """The ``[voices]`` table: a default engine and a table per language.
 
     Without a default engine each language gets the best offline voice on this machine
     (:func:`best_offline`); a language table with settings but no engine keeps eSpeak, whose
-    settings they were before there was a choice.
+    settings they were before there was a choice. ``send_personal`` allows a debtor's own
+    lines to go to an engine over the network (off: they are spoken offline).
     """
 
     engine: EngineName | None = None
+    send_personal: StrictBool = False  # "yes" is a mistake, not a yes
     languages: dict[LanguageCode, LanguageVoice] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -116,9 +149,10 @@ class Voices(StrictModel):
             return data
         default = data.get("engine")
         languages = {
-            key: _inherit(value, default) for key, value in data.items() if key != "engine"
+            key: _inherit(value, default) for key, value in data.items() if key not in _SETTINGS
         }
-        return {**({"engine": default} if "engine" in data else {}), "languages": languages}
+        settings = {key: value for key, value in data.items() if key in _SETTINGS}
+        return {**settings, "languages": languages}
 
     def for_language(self, language: str) -> LanguageVoice:
         """The table for ``language``, or the default engine with its own defaults."""
@@ -243,9 +277,17 @@ def _find(lines: list[str], table: tuple[str, ...], key: str) -> int | None:
     return None
 
 
-def engine_for(root: ContentRoot, language: str) -> Engine:
-    """The engine speaking ``language`` for this content root, as ``vidpay.toml`` says."""
-    voice = read_voice_config(root).voices.for_language(language)
+def engine_for(root: ContentRoot, language: str, *, personal: bool = False) -> Engine:
+    """The engine speaking ``language`` for this content root, as ``vidpay.toml`` says.
+
+    A ``personal`` line (a debtor's name or amount) of an engine over the network is spoken by
+    the best offline engine instead, unless ``send_personal`` allows it: planning (whose cache
+    keys hold the identity) and synthesis both ask here, with the same flag, so they agree.
+    """
+    voices = read_voice_config(root).voices
+    voice = voices.for_language(language)
+    if personal and not voices.send_personal and voice.engine in NETWORK_ENGINES:
+        voice = LanguageVoice(engine=best_offline(language))
     return _engine(voice, language, root.path)
 
 

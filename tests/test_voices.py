@@ -12,12 +12,17 @@ from render.audio import wav_duration
 from render.content import ContentRoot
 from render.ffmpeg import run_ffmpeg
 from render.problems import ContentError
+from render.tts.azure import AzureEngine
 from render.tts.base import SpeechError
+from render.tts.cloud import CloudEngine
+from render.tts.elevenlabs import ElevenLabsEngine
 from render.tts.espeak import DEFAULT_RATE, EspeakEngine
+from render.tts.google_cloud import GoogleCloudEngine
 from render.tts.gtts import DEFAULT_TIMEOUT, GttsEngine
 from render.tts.pico import PicoEngine
 from render.tts.pico import installed as pico_installed
 from render.tts.piper import PiperEngine
+from render.tts.polly import PollyEngine
 from render.voices import (
     ENGINES,
     engine_for,
@@ -151,7 +156,10 @@ def test_a_changed_config_is_read_again(content_root: ContentRoot) -> None:
 
 
 def test_registry_names_every_engine() -> None:
-    assert set(ENGINES) == {"espeak", "piper", "gtts", "pico"}
+    assert set(ENGINES) == {
+        *("espeak", "piper", "gtts", "pico"),
+        *("azure", "google-cloud", "polly", "elevenlabs"),
+    }
     assert all(engine.name == name for name, engine in ENGINES.items())
 
 
@@ -216,6 +224,100 @@ def test_engine_for_raises_content_error_for_a_broken_config(content_root: Conte
     write_config(content_root, "[voices\n")
     with pytest.raises(ContentError, match=r"vidpay\.toml:1:8: invalid TOML: Expected '\]'"):
         engine_for(content_root, "nl")
+
+
+# --- cloud voices -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "kind", "voices"),
+    [
+        ("azure", AzureEngine, ("nl-NL-FennaNeural", "en-GB-SoniaNeural", "de-DE-KatjaNeural",
+                                "tr-TR-EmelNeural", "es-ES-ElviraNeural")),
+        ("google-cloud", GoogleCloudEngine, ("nl-NL-Wavenet-B", "en-GB-Wavenet-A",
+                                             "de-DE-Wavenet-A", "tr-TR-Wavenet-A",
+                                             "es-ES-Wavenet-B")),
+        ("polly", PollyEngine, ("Laura", "Amy", "Vicki", "Burcu", "Lucia")),
+        ("elevenlabs", ElevenLabsEngine, ("JBFqnCBsd6RMkjVDRZzb",) * 5),
+    ],
+)  # fmt: skip
+def test_a_cloud_engine_has_a_neural_voice_for_each_language(
+    content_root: ContentRoot, engine: str, kind: type[CloudEngine], voices: tuple[str, ...]
+) -> None:
+    write_config(content_root, f'[voices]\nengine = "{engine}"\n')
+    for language, voice in zip(("nl", "en", "de", "tr", "es"), voices, strict=True):
+        chosen = engine_for(content_root, language)
+        assert isinstance(chosen, kind)
+        assert (chosen.language, chosen.voice) == (language, voice)
+
+
+def test_cloud_settings_are_read_per_language(content_root: ContentRoot) -> None:
+    write_config(
+        content_root,
+        """\
+        [voices.nl]
+        engine = "azure"
+        voice = "nl-NL-MaartenNeural"
+        timeout = 30
+
+        [voices.de]
+        engine = "polly"
+        voice = "Daniel"
+        model = "generative"
+
+        [voices.tr]
+        engine = "elevenlabs"
+        model = "eleven_flash_v2_5"
+        """,
+    )
+    dutch = engine_for(content_root, "nl")
+    assert isinstance(dutch, AzureEngine)
+    assert (dutch.voice, dutch.timeout, dutch.locale) == ("nl-NL-MaartenNeural", 30, "nl-NL")
+    german = engine_for(content_root, "de")
+    assert isinstance(german, PollyEngine) and (german.voice, german.model) == (
+        "Daniel",
+        "generative",
+    )
+    turkish = engine_for(content_root, "tr")
+    assert isinstance(turkish, ElevenLabsEngine) and turkish.model == "eleven_flash_v2_5"
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            '[voices.nl]\nengine = "azure"\nrate = 140\n',
+            "voices.nl: not a setting of the azure engine: rate (its settings: timeout, voice)",
+        ),
+        (
+            '[voices.nl]\nengine = "google-cloud"\nmodel = "wavenet"\n',
+            "not a setting of the google-cloud engine: model",
+        ),
+        (
+            '[voices.nl]\nengine = "polly"\nmodel = "turbo"\n',
+            "voices.nl: the polly engine's model is Polly's engine: neural, generative, "
+            "long-form, standard, not 'turbo'",
+        ),
+        (
+            '[voices]\nsend_personal = "yes"\n',
+            "voices.send_personal: Input should be a valid boolean",
+        ),
+        ('[voices.nl]\nengine = "azure"\nkey = "secret"\n', "voices.nl.key: unknown setting"),
+    ],
+)
+def test_bad_cloud_settings(content_root: ContentRoot, table: str, expected: str) -> None:
+    write_config(content_root, table)
+    [problem] = problems_of(content_root)
+    assert problem.startswith("vidpay.toml:")
+    assert expected in problem
+
+
+def test_send_personal_is_off_unless_set(content_root: ContentRoot) -> None:
+    assert read_voice_config(content_root).voices.send_personal is False
+    write_config(content_root, '[voices]\nsend_personal = true\nengine = "azure"\n')
+    voices = read_voice_config(content_root).voices
+    assert voices.send_personal is True
+    assert set(voices.languages) == set()  # a setting, not a language
 
 
 # --- recorded voice-overs -----------------------------------------------------------------
