@@ -37,7 +37,7 @@ from render.formatting import Value
 from render.i18n import load_translations
 from render.scene import CASE_PLACEHOLDERS, Scene, VariableType
 from render.segment_render import line_samples
-from render.segments import plan_voice, sayer
+from render.segments import is_personal, personal_placeholders, plan_voice, sayer
 from render.speech import number_words, spoken_day, spoken_money
 
 WHISPER_RATE = 16_000
@@ -101,13 +101,17 @@ def check_scene(
     say = sayer(scene, language, translations, values)
     speak = sayer(scene, language, translations, values, spoken=True)
     facts = facts_of(scene, language, values)
+    mine = personal_placeholders(scene)
     with tempfile.TemporaryDirectory() as folder:
         for node_id, node in scene.nodes.items():
             for index, shot in enumerate(node.shots):
-                voice = plan_voice(scene, node_id, index, language, root, say, speak)
+                # a debtor's own line with the voice production gives it (send_personal)
+                personal = shot.say is not None and is_personal(shot.say, mine)
+                voice = plan_voice(scene, node_id, index, language, root, say, speak,
+                                   personal=personal)  # fmt: skip
                 if voice is None or shot.say is None:
                     continue
-                samples, rate = line_samples(voice, root, work or Path(folder))
+                samples, rate = line_samples(voice, root, work or Path(folder), personal=personal)
                 heard = listen(resampled(samples, rate, WHISPER_RATE), language)
                 wanted = {k: v for k, v in facts.items() if "{" + k + "}" in shot.say}
                 yield score_line(node_id, index + 1, language, voice.text, voice.speech, heard,
