@@ -69,6 +69,9 @@ def number_words(number: int, language: str, *, to: str = "cardinal") -> str:
         said = str(num2words(number, lang="en", to=to))
     if _base(language) == "tr":
         said = " ".join(_TURKISH.findall(said)) or said
+    if _base(language) == "de" and said.startswith(("einhundert", "eintausend")):
+        # "hundertachtundvierzig", as Germans say it: Pico's "einhundert..." was heard "1848"
+        said = said.removeprefix("ein")
     return said
 
 

@@ -28,7 +28,8 @@ from render.speech import (
         ("en", "1234.56", "one thousand, two hundred and thirty-four euros and fifty-six cents"),
         ("en", "1.01", "one euro and one cent"),
         ("de", "80.00", "achtzig Euro"),
-        ("de", "101.01", "einhundertein Euro und ein Cent"),  # "ein", not "eins", before a noun
+        ("de", "101.01", "hundertein Euro und ein Cent"),  # "ein", not "eins", before a noun
+        ("de", "1234.00", "tausendzweihundertvierunddreißig Euro"),  # as said, not "eintausend"
         ("tr", "99.90", "doksan dokuz avro doksan sent"),
         ("tr", "1234.00", "bin iki yüz otuz dört avro"),  # Turkish numbers as separate words
         ("es", "0.50", "cero euros con cincuenta céntimos"),
