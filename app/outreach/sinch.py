@@ -39,13 +39,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
 from app.outreach.sms import MAX_PARTS, SmsError, SmsProvider, SmsReceipt, check_message
+from render.retry_after import retry_after
 
 DEFAULT_BASE_URL = "https://us.sms.api.sinch.com"
 
@@ -187,11 +187,11 @@ class SinchProvider(SmsProvider):
         """429, 408 and 5xx may pass; 400 (bad body or number), 401, 403, 404 will not."""
         status = response.status_code
         transient = status in (408, 429) or status >= 500
-        retry_after = _retry_after(response.headers.get("retry-after")) if transient else None
+        wait = retry_after(response.headers.get("retry-after")) if transient else None
         return self._error(
             f"{where}: HTTP {status}: {_problem(response.text)}",
             transient=transient,
-            retry_after=retry_after,
+            retry_after=wait,
         )
 
     def _error(
@@ -212,23 +212,6 @@ def _problem(body: str) -> str:
     if isinstance(problem, dict) and ("code" in problem or "text" in problem):
         return f"{problem.get('code', '')}: {problem.get('text', '')}"
     return repr(body[:200]) if body else "(empty body)"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 # Callbacks.

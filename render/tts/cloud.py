@@ -25,15 +25,13 @@ import time
 import wave
 from abc import abstractmethod
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import ClassVar
 
 import httpx
 
-from render.cache import atomic_path
-from render.tts.base import Engine, SpeechError
+from render.retry_after import retry_after
+from render.tts.base import InMemoryEngine, SpeechError
 
 DEFAULT_TIMEOUT = 15.0  # seconds per request; a neural line takes one or two
 USER_AGENT = "vidpay-render/1"  # Azure requires one; the others are told who calls too
@@ -91,23 +89,6 @@ def _number(variable: str, default: float, *, whole: bool = False) -> float:
     return value
 
 
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
 def speakable(text: str) -> str:
     """The text without control characters (a stray one breaks SSML and says nothing)."""
     return _CONTROL.sub(" ", text).strip()
@@ -161,7 +142,7 @@ def _close_clients() -> None:
         _CLIENTS.clear()
 
 
-class CloudEngine(Engine):
+class CloudEngine(InMemoryEngine):
     """A voice behind a provider's REST API: each engine says how to ask and how to read the
     answer; this class sends, tries again and explains."""
 
@@ -227,14 +208,6 @@ class CloudEngine(Engine):
         if not pcm:
             raise self._error(f"{self.provider} answered without sound")
         return pcm, rate
-
-    def synthesize(self, text: str, target: Path) -> None:
-        pcm, rate = self.samples(text, target.parent)
-        with atomic_path(target) as temporary, wave.open(str(temporary), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(rate)
-            wav.writeframes(pcm)
 
     def _post(self, text: str) -> httpx.Response:
         """The successful answer, trying again while the provider is busy or unreachable."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ctypes
 import threading
-import wave
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -20,8 +19,7 @@ from pathlib import Path
 
 import espeakng_loader
 
-from render.cache import atomic_path
-from render.tts.base import Engine, SpeechError
+from render.tts.base import InMemoryEngine, SpeechError
 
 DEFAULT_RATE = 150  # words per minute; espeak's own 175 is fast for low-literacy listeners
 MIN_RATE = 80  # espeak's limits (espeakRATE_MINIMUM, espeakRATE_MAXIMUM)
@@ -103,7 +101,7 @@ def library_version() -> str:
     return f"{info.decode()} (espeakng-loader {version('espeakng-loader')})"
 
 
-class EspeakEngine(Engine):
+class EspeakEngine(InMemoryEngine):
     """An eSpeak NG voice: by default the one named like the language (nl, en, de, tr, es)."""
 
     name = "espeak"
@@ -127,14 +125,6 @@ class EspeakEngine(Engine):
         if not spoken:
             raise SpeechError(f"espeak, language {self.language}: there is no text to speak")
         return self._speak(spoken)
-
-    def synthesize(self, text: str, target: Path) -> None:
-        samples, sample_rate = self.samples(text, target.parent)
-        with atomic_path(target) as temporary, wave.open(str(temporary), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(sample_rate)
-            wav.writeframes(samples)
 
     def _speak(self, text: str) -> tuple[bytes, int]:
         """16-bit samples of ``text`` spoken with this voice, and their sample rate."""

@@ -19,13 +19,11 @@ import ctypes
 import ctypes.util
 import os
 import threading
-import wave
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from render.cache import atomic_path
-from render.tts.base import Engine, SpeechError
+from render.tts.base import InMemoryEngine, SpeechError
 
 SAMPLE_RATE = 16_000  # Pico speaks 16 kHz, 16-bit mono
 LINGWARE = "/usr/share/pico/lang"  # where Debian puts the voices; VIDPAY_PICO_LANG elsewhere
@@ -139,7 +137,7 @@ def library_version() -> str:
     return "unknown"
 
 
-class PicoEngine(Engine):
+class PicoEngine(InMemoryEngine):
     """A Pico voice: ``de``, ``en`` (British), ``en-us``, ``es``, ``fr`` or ``it``; by default
     the one of the language."""
 
@@ -172,14 +170,6 @@ class PicoEngine(Engine):
         if not pcm:
             raise SpeechError(f"pico, language {self.language}: the text produced no sound")
         return pcm, SAMPLE_RATE
-
-    def synthesize(self, text: str, target: Path) -> None:
-        pcm, rate = self.samples(text, target.parent)
-        with atomic_path(target) as temporary, wave.open(str(temporary), "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(rate)
-            wav.writeframes(pcm)
 
 
 def _speak(pico: _System, text: bytes) -> bytes:
