@@ -62,7 +62,7 @@ def test_validate_and_render_refuse_yaml_bombs(bomb: str, content_root: ContentR
     problem = re.compile(r"^.*bomb\.yaml:\d+:\d+: (more than 100,000 values|values are nested)")
     code, out, err = vidpay("validate", "--root", content_root.path)
     assert code == 1 and problem.match(out), out
-    assert err == "1 scene checked: 1 errors, 0 warnings\n"
+    assert err == "1 scene checked: 1 error, 0 warnings\n"
     code, out, _ = vidpay("render", "bomb", "--root", content_root.path)
     assert code == 1 and problem.match(out), out
 

@@ -67,3 +67,8 @@ def scene_paths(root: ContentRoot, names: list[str] | None) -> list[Path]:
 def report(problems: list[Problem]) -> None:
     for problem in sorted(problems):
         typer.echo(str(problem))
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``: a count with its noun in correct English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

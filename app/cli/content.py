@@ -15,6 +15,7 @@ from app.cli._base import (
     ScenesArgument,
     app,
     content_root,
+    counted,
     fail_usage,
     i18n_app,
     report,
@@ -34,8 +35,11 @@ def validate(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
     report(problems)
     errors = len(errors_in(problems))
     warnings = len(problems) - errors
-    noun = "scene" if len(paths) == 1 else "scenes"
-    typer.echo(f"{len(paths)} {noun} checked: {errors} errors, {warnings} warnings", err=True)
+    typer.echo(
+        f"{counted(len(paths), 'scene')} checked: {counted(errors, 'error')}, "
+        f"{counted(warnings, 'warning')}",
+        err=True,
+    )
     if errors:
         raise typer.Exit(1)
 

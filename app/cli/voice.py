@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli._base import RootOption, app, content_root, fail_usage, report, scene_paths
+from app.cli._base import (
+    RootOption,
+    app,
+    content_root,
+    counted,
+    fail_usage,
+    report,
+    scene_paths,
+)
 from render.problems import ContentError
 from render.validate import load_scene
 
@@ -76,19 +84,17 @@ def check(
         json_out.write_text(json.dumps({"scene": loaded.id, "threshold": threshold,
                                         "lines": rows}, ensure_ascii=False, indent=1))  # fmt: skip
     over = [r for r in results if r.over(threshold)]
-    typer.echo(f"{len(over)} of {_lines(len(results))} over {threshold:.2f} or missing a fact")
+    typer.echo(
+        f"{len(over)} of {counted(len(results), 'line')} over {threshold:.2f} or missing a fact"
+    )
     if over:
         raise typer.Exit(1)
-
-
-def _lines(count: int) -> str:
-    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 def _print_language(language: str, checked: list[LineCheck], threshold: float) -> None:
     mean = sum(r.wer for r in checked) / len(checked) if checked else 0.0
     over = sum(r.over(threshold) for r in checked)
-    typer.echo(f"{language}: {_lines(len(checked))}, mean word error rate {mean:.2f}, "
+    typer.echo(f"{language}: {counted(len(checked), 'line')}, mean word error rate {mean:.2f}, "
                f"{over} over {threshold:.2f}")  # fmt: skip
     for line in checked:
         mark = "✗" if line.over(threshold) else "✓"
