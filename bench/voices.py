@@ -20,9 +20,7 @@ import numpy as np
 
 from render.audio import from_pcm16, resampled
 from render.content import ContentRoot
-from render.i18n import load_translations
 from render.scene import Scene
-from render.segments import sayer
 from render.tts.base import Engine
 from render.tts.espeak import EspeakEngine
 from render.tts.pico import PicoEngine
@@ -32,7 +30,7 @@ from render.voice_check import (
     WHISPER_RATE,
     facts_of,
     recogniser,
-    sample_values,
+    sample_sayers,
     score_line,
 )
 from render.voices import best_offline
@@ -45,12 +43,7 @@ Line = tuple[str, str, str, dict[str, str]]  # where, written, spoken, facts to 
 
 
 def _lines(scene: Scene, content: ContentRoot, language: str) -> list[Line]:
-    values = sample_values(scene, language)
-    translations = (
-        load_translations(content, scene.id, language) if language != scene.source_language else {}
-    )
-    say = sayer(scene, language, translations, values)
-    speak = sayer(scene, language, translations, values, spoken=True)
+    values, say, speak = sample_sayers(scene, content, language)
     facts = facts_of(scene, language, values)
     lines = []
     for node_id, node in scene.nodes.items():

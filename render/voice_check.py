@@ -37,7 +37,7 @@ from render.formatting import Value
 from render.i18n import load_translations
 from render.scene import CASE_PLACEHOLDERS, Scene, VariableType
 from render.segment_render import line_samples
-from render.segments import is_personal, personal_placeholders, plan_voice, sayer
+from render.segments import Say, is_personal, personal_placeholders, plan_voice, sayer
 from render.speech import number_words, spoken_day, spoken_money
 
 WHISPER_RATE = 16_000
@@ -89,17 +89,23 @@ def sample_values(scene: Scene, language: str) -> dict[str, Value]:
     return values
 
 
-def check_scene(
-    scene: Scene, root: ContentRoot, language: str, work: Path | None = None
-) -> Iterator[LineCheck]:
-    """Every spoken line of the scene in ``language``, checked, in the order of the file."""
-    listen = recogniser()
+def sample_sayers(
+    scene: Scene, root: ContentRoot, language: str
+) -> tuple[dict[str, Value], Say, Say]:
+    """The sample debtor's values, and their lines translated and filled: as written (the
+    captions) and as spoken (the voice)."""
     values = sample_values(scene, language)
     translations = (
         load_translations(root, scene.id, language) if language != scene.source_language else {}
     )
     say = sayer(scene, language, translations, values)
-    speak = sayer(scene, language, translations, values, spoken=True)
+    return values, say, sayer(scene, language, translations, values, spoken=True)
+
+
+def check_scene(scene: Scene, root: ContentRoot, language: str) -> Iterator[LineCheck]:
+    """Every spoken line of the scene in ``language``, checked, in the order of the file."""
+    listen = recogniser()
+    values, say, speak = sample_sayers(scene, root, language)
     facts = facts_of(scene, language, values)
     mine = personal_placeholders(scene)
     with tempfile.TemporaryDirectory() as folder:
@@ -111,7 +117,7 @@ def check_scene(
                                    personal=personal)  # fmt: skip
                 if voice is None or shot.say is None:
                     continue
-                samples, rate = line_samples(voice, root, work or Path(folder), personal=personal)
+                samples, rate = line_samples(voice, root, Path(folder), personal=personal)
                 heard = listen(resampled(samples, rate, WHISPER_RATE), language)
                 wanted = {k: v for k, v in facts.items() if "{" + k + "}" in shot.say}
                 yield score_line(node_id, index + 1, language, voice.text, voice.speech, heard,

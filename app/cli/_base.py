@@ -12,7 +12,9 @@ import typer
 
 from app.models.base import MAX_ID
 from render.content import ContentRoot, SceneNotFoundError
-from render.problems import Problem
+from render.problems import ContentError, Problem
+from render.scene import Scene
+from render.validate import load_scene
 
 app = typer.Typer(
     help="Interactive, personalised video for customer-friendly debt collection.",
@@ -72,3 +74,13 @@ def report(problems: list[Problem]) -> None:
 def counted(count: int, noun: str) -> str:
     """``1 error``, ``2 errors``: a count with its noun in correct English."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def load_one_scene(content: ContentRoot, name: str, *, catalogues: bool = True) -> Scene:
+    """The scene named on the command line; its problems printed and exit 1 when it has any."""
+    path = scene_paths(content, [name])[0]
+    try:
+        return load_scene(path, content, catalogues=catalogues)
+    except ContentError as exc:
+        report(exc.problems)
+        raise typer.Exit(1) from exc

@@ -20,11 +20,8 @@ from app.cli._base import (
     content_root,
     counted,
     fail_usage,
-    report,
-    scene_paths,
+    load_one_scene,
 )
-from render.problems import ContentError
-from render.validate import load_scene
 
 if TYPE_CHECKING:
     from render.voice_check import LineCheck
@@ -59,11 +56,7 @@ def check(
     from render.voice_check import RecogniserMissingError, check_scene
 
     content = content_root(root)
-    try:
-        loaded = load_scene(scene_paths(content, [scene])[0], content)
-    except ContentError as exc:
-        report(exc.problems)
-        raise typer.Exit(1) from exc
+    loaded = load_one_scene(content, scene)
     languages = lang or loaded.languages
     unknown = [name for name in languages if name not in loaded.languages]
     if unknown:

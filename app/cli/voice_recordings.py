@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli._base import RootOption, content_root, fail_usage, report, scene_paths
+from app.cli._base import RootOption, content_root, fail_usage, load_one_scene, report
 from app.cli.voice import voice_app
 from app.csv_safe import SafeWriter
 from render.content import ContentRoot
 from render.problems import ContentError, display_path
 from render.scene import Scene
-from render.validate import load_scene
 
 if TYPE_CHECKING:
     from render.recording_import import ImportReport, Outcome
@@ -111,12 +110,7 @@ def import_(
 def _scene(root: Path, name: str, language: str) -> tuple[Scene, ContentRoot]:
     """The scene (its catalogues are read later, per language) and its content root."""
     content = content_root(root)
-    path = scene_paths(content, [name])[0]
-    try:
-        loaded = load_scene(path, content, catalogues=False)
-    except ContentError as exc:
-        report(exc.problems)
-        raise typer.Exit(1) from exc
+    loaded = load_one_scene(content, name, catalogues=False)
     if language not in loaded.languages:
         known = ", ".join(loaded.languages)
         raise fail_usage(f"scene '{loaded.id}' has no language '{language}' ({known})")
