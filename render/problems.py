@@ -22,10 +22,13 @@ class Problem:
     col: int
     message: str
     severity: Severity = "error"
+    # set on a compliance finding: the rule it breaks, such as "wik-term" (see render/lint/)
+    rule: str = ""
 
     def __str__(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{self.col}: {label}{self.message}"
+        cited = f" [{self.rule}]" if self.rule else ""
+        return f"{self.path}:{self.line}:{self.col}: {label}{self.message}{cited}"
 
     @property
     def is_error(self) -> bool:
