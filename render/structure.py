@@ -41,6 +41,9 @@ class Draft:
     # status -> node as written, kept when ``entry`` is broken (an unknown status) so that its
     # targets are still checked and still count as ways into the graph
     raw_entry: dict[str, str] = field(default_factory=dict)
+    # the names written under ``variables`` and ``contact``, kept when those sections are
+    # broken so that the placeholders of the rest of the scene are still checked against them
+    raw_names: dict[str, set[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -79,6 +82,9 @@ def read_draft(document: Document) -> Draft:
         draft.problems.extend(problems)
         if not problems:
             draft.fields[name] = value
+    for section in ("variables", "contact"):
+        if isinstance(data.get(section), dict):
+            draft.raw_names[section] = {str(k) for k in data[section]}
     entry = data.get("entry")
     if isinstance(entry, dict):
         draft.raw_entry = {str(k): v for k, v in entry.items() if isinstance(v, str)}

@@ -47,6 +47,40 @@ def node_texts(node_id: str, node: Node) -> Iterator[SceneText]:
         yield SceneText(choice.label, (*base, "choices", i, "label"), f"node {node_id}, button")
 
 
+def raw_node_texts(node_id: str, body: object) -> Iterator[SceneText]:
+    """The texts of a node whose shape is broken, read as far as they can be: so that one
+    wrong key does not hide an unknown placeholder two lines further."""
+    if not isinstance(body, dict):
+        return
+    base: Loc = ("nodes", node_id)
+    shots = body.get("shots")
+    for i, shot in enumerate(shots if isinstance(shots, list) else []):
+        if not isinstance(shot, dict):
+            continue
+        where = f"node {node_id}, shot {i + 1}"
+        if isinstance(shot.get("say"), str):
+            yield SceneText(shot["say"], (*base, "shots", i, "say"), f"{where}, voice-over")
+        show = shot.get("show")
+        if isinstance(show, dict):
+            yield from _raw_show_texts(show, (*base, "shots", i, "show"), where)
+    choices = body.get("choices")
+    for i, choice in enumerate(choices if isinstance(choices, list) else []):
+        if isinstance(choice, dict) and isinstance(choice.get("label"), str):
+            loc: Loc = (*base, "choices", i, "label")
+            yield SceneText(choice["label"], loc, f"node {node_id}, button")
+
+
+def _raw_show_texts(show: dict[str, object], loc: Loc, where: str) -> Iterator[SceneText]:
+    for key in ("title", "text", "card"):
+        value = show.get(key)
+        if isinstance(value, str):
+            yield SceneText(value, (*loc, key), f"{where}, on screen ({key})")
+    bullets = show.get("bullets")
+    for j, bullet in enumerate(bullets if isinstance(bullets, list) else []):
+        if isinstance(bullet, str):
+            yield SceneText(bullet, (*loc, "bullets", j), f"{where}, on screen (bullet)")
+
+
 def needs_translation(text: str) -> bool:
     """False for texts that read the same in every language, such as ``{amount_due}``."""
     stripped = _PLACEHOLDER.sub("", text)

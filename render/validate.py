@@ -29,7 +29,7 @@ from render.recordings import (
 )
 from render.scene import CASE_PLACEHOLDERS, Contact, Node, Scene
 from render.structure import Draft, read_draft
-from render.texts import node_texts, placeholders
+from render.texts import node_texts, placeholders, raw_node_texts
 from render.theme import load_theme
 
 # What an action needs from the rest of the scene: (section, key, why).
@@ -205,22 +205,32 @@ def _unknown_node(target: str, declared: set[str]) -> str:
 
 
 def _text_problems(draft: Draft) -> Iterator[Problem]:
-    variables = draft.fields.get("variables")
-    contact: Contact | None = draft.fields.get("contact")
-    known = (
-        set(variables) | set(contact.fields()) | set(CASE_PLACEHOLDERS)
-        if variables is not None and contact
-        else None
-    )
+    known = _known_placeholders(draft)
     for node_id, node in draft.nodes.items():
         for text in node_texts(node_id, node):
             yield from _placeholder_problems(text.text, text.loc, known, draft.positions)
             for warning in long_sentences(text.text):
                 yield draft.positions.problem(text.loc, warning, warning=True)
+    for node_id in draft.broken_nodes:  # its shape is reported; its texts are still checked
+        for text in raw_node_texts(node_id, draft.raw_nodes[node_id]):
+            yield from _placeholder_problems(text.text, text.loc, known, draft.positions)
+
+
+def _known_placeholders(draft: Draft) -> set[str]:
+    """The names a text may use: the variables and contact fields as written, even when those
+    sections are broken (or ``contact`` is missing: then every field it could have)."""
+    variables = draft.fields.get("variables")
+    names = set(variables) if variables is not None else draft.raw_names.get("variables", set())
+    contact: Contact | None = draft.fields.get("contact")
+    if contact is not None:
+        names |= set(contact.fields())
+    else:
+        names |= draft.raw_names.get("contact", set()) | set(Contact.model_fields)
+    return names | set(CASE_PLACEHOLDERS)
 
 
 def _placeholder_problems(
-    text: str, loc: Loc, known: set[str] | None, positions: Positions
+    text: str, loc: Loc, known: set[str], positions: Positions
 ) -> Iterator[Problem]:
     try:
         names = placeholders(text)
@@ -228,7 +238,7 @@ def _placeholder_problems(
         yield positions.problem(loc, str(exc))
         return
     for name in names:
-        if known is not None and name not in known:
+        if name not in known:
             close = difflib.get_close_matches(name, sorted(known), n=1)
             hint = (
                 f"did you mean {{{close[0]}}}?"

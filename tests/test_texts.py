@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from render.scene import Node
-from render.texts import fill, needs_translation, node_texts, placeholders, sentences, word_count
+from render.texts import (
+    fill,
+    needs_translation,
+    node_texts,
+    placeholders,
+    raw_node_texts,
+    sentences,
+    word_count,
+)
 
 
 def test_placeholders_in_order_with_literal_braces_skipped() -> None:
@@ -63,3 +71,23 @@ def test_node_texts_walk_voice_screen_and_buttons_in_order() -> None:
 def test_sentences_and_word_counts() -> None:
     assert sentences("Hello {name}. Is it hard? Yes!") == ["Hello {name}.", "Is it hard?", "Yes!"]
     assert word_count("Hello {name}, it's a well-known fact.") == 6
+
+
+def test_a_broken_node_still_gives_the_texts_that_can_be_read() -> None:
+    body = {
+        "shots": [
+            {"say": "Hi {name}", "shwo": {"title": "x"}},
+            "not a shot",
+            {"say": 3, "show": {"title": "Pay", "bullets": ["One", 2, "Two"]}},
+        ],
+        "choices": [{"label": "Go", "goto": "x"}, {"label": None}],
+    }
+    found = [(t.text, t.loc) for t in raw_node_texts("n", body)]
+    assert found == [
+        ("Hi {name}", ("nodes", "n", "shots", 0, "say")),
+        ("Pay", ("nodes", "n", "shots", 2, "show", "title")),
+        ("One", ("nodes", "n", "shots", 2, "show", "bullets", 0)),
+        ("Two", ("nodes", "n", "shots", 2, "show", "bullets", 2)),
+        ("Go", ("nodes", "n", "choices", 0, "label")),
+    ]
+    assert list(raw_node_texts("n", ["not", "a", "mapping"])) == []
