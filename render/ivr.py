@@ -1,0 +1,401 @@
+"""The same scene as a phone call: a scene graph as an IVR menu, the model TwiML and VoiceXML
+are written from (:mod:`render.ivr_twiml`, :mod:`render.ivr_voicexml`).
+
+Some debtors do not open a link; a call reaches them. The call follows the call script of
+../shared/seeds (EEZYCOM Voice): greet by name and ask whether it is the right person before
+anything about the debt is said (a wrong person hears nothing of it and is let go), then the
+main message, then a keypad menu; a person is always one key away (0), and when nobody can take
+the call the caller is offered a call back. The self-service steps are not done by keypad: the
+caller gets a text message with their own link (what the seed advises: a pay link by SMS),
+so the portal does the step with its policy enforced on the server, as on the web.
+
+Each node becomes a step: its spoken lines (``say``, translated, placeholders in their spoken
+form: amounts in words), then one of
+- a menu: one key per choice, 1 to 8 in order, 9 to hear it again, 0 for a person;
+- a flow on to ``next``;
+- an action: a clear sentence of what happens, then a hand-over to the creditor's action URL
+  (which sends the link and answers with the step to go on with), or, with no URL, a transfer
+  to ``contact.phone``, since a person can do every step;
+- the end: the call hangs up.
+
+Pure: no I/O and nothing from ``app``; translations, values and the recordings at hand are
+passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+from render.formatting import Value, format_locale, placeholder_values
+from render.scene import Node, Scene
+from render.texts import fill, placeholders
+
+REPEAT_KEY = "9"
+OPERATOR_KEY = "0"
+# Steps the call adds to the scene's nodes; a scene node of the same id is refused.
+VERIFY = "ivr-verify"
+WRONG_PERSON = "ivr-wrong-person"
+OPERATOR = "ivr-operator"
+AFTER_OPERATOR = "ivr-after-operator"
+CALLBACK = "ivr-callback"
+GOODBYE = "ivr-goodbye"
+ADDED_STEPS = (VERIFY, WRONG_PERSON, OPERATOR, AFTER_OPERATOR, CALLBACK, GOODBYE)
+
+_TEXT_LINK = {
+    "en": "We will send you a text message with a link.",
+    "nl": "We sturen u een sms met een link.",
+    "de": "Wir schicken Ihnen eine SMS mit einem Link.",
+    "tr": "Size bağlantı içeren bir SMS göndereceğiz.",
+    "es": "Le enviaremos un SMS con un enlace.",
+}
+# What the call itself says, per language, in plain (B1) spoken words.
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "verify": "Am I speaking with {name}? If so, press 1. If not, press 2.",
+        "wrong_person": "Sorry to have bothered you. Goodbye.",
+        "option": "{label}: press {digit}.",
+        "repeat": "To hear this again, press 9.",
+        "operator": "To talk to a person, press 0.",
+        "no_input": "We did not hear a choice.",
+        "wrong_key": "That key is not in the menu.",
+        "goodbye": "Goodbye.",
+        "connecting": "One moment, please. We will put you through to a colleague.",
+        "hours": "Our colleagues are available {hours}.",
+        "callback_offer": "Would you like us to call you back? Press 1.",
+        "by_person": "A colleague will help you with this.",
+        "pay": "With it, you can pay right away.",
+        "arrangement": "With it, you can set up a payment plan.",
+        "later": "With it, you can choose a later date.",
+        "help": "With it, you will find free debt help. We will also call you back.",
+        "dispute": "With it, you can tell us why.",
+        "paid": "With it, you can tell us when you paid.",
+        "callback": "We have noted that you would like a call back. We will call this number.",
+    },
+    "nl": {
+        "verify": "Spreek ik met {name}? Toets dan 1. Zo niet, toets 2.",
+        "wrong_person": "Sorry voor het storen. Tot ziens.",
+        "option": "{label}: toets {digit}.",
+        "repeat": "Om dit nog eens te horen, toets 9.",
+        "operator": "Om met een medewerker te praten, toets 0.",
+        "no_input": "We hebben geen keuze gehoord.",
+        "wrong_key": "Die toets hoort niet bij het menu.",
+        "goodbye": "Tot ziens.",
+        "connecting": "Een moment alstublieft. We verbinden u door met een medewerker.",
+        "hours": "Onze medewerkers zijn bereikbaar {hours}.",
+        "callback_offer": "Wilt u dat we u terugbellen? Toets 1.",
+        "by_person": "Een medewerker helpt u hier verder mee.",
+        "pay": "Daarmee kunt u meteen betalen.",
+        "arrangement": "Daarmee kunt u een betalingsregeling maken.",
+        "later": "Daarmee kunt u een latere datum kiezen.",
+        "help": "Daarmee vindt u gratis schuldhulp. We bellen u ook terug.",
+        "dispute": "Daarmee kunt u ons vertellen waarom.",
+        "paid": "Daarmee kunt u ons vertellen wanneer u betaald heeft.",
+        "callback": "We hebben genoteerd dat u teruggebeld wilt worden. We bellen dit nummer.",
+    },
+    "de": {
+        "verify": "Spreche ich mit {name}? Dann drücken Sie die 1. Wenn nicht, drücken Sie die 2.",
+        "wrong_person": "Entschuldigen Sie die Störung. Auf Wiederhören.",
+        "option": "{label}: drücken Sie die {digit}.",
+        "repeat": "Um dies noch einmal zu hören, drücken Sie die 9.",
+        "operator": "Um mit einem Menschen zu sprechen, drücken Sie die 0.",
+        "no_input": "Wir haben keine Auswahl gehört.",
+        "wrong_key": "Diese Taste gehört nicht zum Menü.",
+        "goodbye": "Auf Wiederhören.",
+        "connecting": "Einen Moment bitte. Wir verbinden Sie mit unserem Team.",
+        "hours": "Unser Team ist {hours} erreichbar.",
+        "callback_offer": "Möchten Sie, dass wir Sie zurückrufen? Drücken Sie die 1.",
+        "by_person": "Unser Team hilft Ihnen dabei weiter.",
+        "pay": "Damit können Sie sofort bezahlen.",
+        "arrangement": "Damit können Sie eine Ratenzahlung vereinbaren.",
+        "later": "Damit können Sie ein späteres Datum wählen.",
+        "help": "Damit finden Sie kostenlose Schuldnerberatung. Wir rufen Sie auch zurück.",
+        "dispute": "Damit können Sie uns sagen, warum.",
+        "paid": "Damit können Sie uns sagen, wann Sie bezahlt haben.",
+        "callback": "Wir haben Ihren Wunsch nach einem Rückruf notiert. Wir rufen diese Nummer an.",
+    },
+    "tr": {
+        "verify": "{name} ile mi görüşüyorum? Öyleyse 1'e basın. Değilse 2'ye basın.",
+        "wrong_person": "Rahatsız ettiğimiz için özür dileriz. İyi günler.",
+        "option": "{label} için {digit} tuşuna basın.",
+        "repeat": "Tekrar dinlemek için 9 tuşuna basın.",
+        "operator": "Bir müşteri temsilcisiyle konuşmak için 0 tuşuna basın.",
+        "no_input": "Bir seçim duymadık.",
+        "wrong_key": "Bu tuş menüde yok.",
+        "goodbye": "İyi günler.",
+        "connecting": "Lütfen bekleyin. Sizi bir müşteri temsilcisine bağlıyoruz.",
+        "hours": "Müşteri temsilcilerimize {hours} ulaşabilirsiniz.",
+        "callback_offer": "Sizi geri aramamızı ister misiniz? 1 tuşuna basın.",
+        "by_person": "Bir müşteri temsilcisi size bu konuda yardımcı olacak.",
+        "pay": "Bununla hemen ödeme yapabilirsiniz.",
+        "arrangement": "Bununla bir ödeme planı yapabilirsiniz.",
+        "later": "Bununla daha sonraki bir tarih seçebilirsiniz.",
+        "help": "Bununla ücretsiz borç danışmanlığı bulabilirsiniz. Sizi ayrıca geri arayacağız.",
+        "dispute": "Bununla bize nedenini söyleyebilirsiniz.",
+        "paid": "Bununla bize ne zaman ödediğinizi söyleyebilirsiniz.",
+        "callback": "Geri aranmak istediğinizi not ettik. Bu numarayı arayacağız.",
+    },
+    "es": {
+        "verify": "¿Hablo con {name}? Si es así, pulse 1. Si no, pulse 2.",
+        "wrong_person": "Disculpe la molestia. Adiós.",
+        "option": "{label}: pulse {digit}.",
+        "repeat": "Para escuchar esto otra vez, pulse 9.",
+        "operator": "Para hablar con una persona, pulse 0.",
+        "no_input": "No hemos oído ninguna opción.",
+        "wrong_key": "Esa tecla no está en el menú.",
+        "goodbye": "Adiós.",
+        "connecting": "Un momento, por favor. Le pasamos con nuestro equipo.",
+        "hours": "Nuestro equipo atiende {hours}.",
+        "callback_offer": "¿Quiere que le llamemos? Pulse 1.",
+        "by_person": "Nuestro equipo le ayudará con esto.",
+        "pay": "Con él puede pagar enseguida.",
+        "arrangement": "Con él puede hacer un plan de pagos.",
+        "later": "Con él puede elegir una fecha más tarde.",
+        "help": "Con él encontrará ayuda gratuita para deudas. También le llamaremos.",
+        "dispute": "Con él puede decirnos por qué.",
+        "paid": "Con él puede decirnos cuándo pagó.",
+        "callback": "Hemos anotado que quiere que le llamemos. Llamaremos a este número.",
+    },
+}
+LANGUAGES = tuple(PHRASES)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One thing the caller hears: text for the platform's voice, or a recorded file."""
+
+    text: str  # what is said (with a recording: what the file says, the fallback text)
+    audio: str | None = None  # the recording's URL
+
+
+@dataclass(frozen=True)
+class Option:
+    """A key the caller may press in a menu, and the step it leads to."""
+
+    digit: str
+    target: str
+    prompt: Prompt | None  # how it is announced; None for a key that needs no words
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node (or one step the call adds) as the caller hears it."""
+
+    id: str
+    prompts: tuple[Prompt, ...]
+    options: tuple[Option, ...] = ()  # not empty: a menu
+    then: str | None = None  # where the call goes on once the prompts are said
+    transfer: str | None = None  # an E.164 number to put the caller through to
+    action: str | None = None  # hand over to the action URL with this action
+    action_next: str | None = None  # the step the action URL continues with
+    node: str | None = None  # the scene node this step comes from
+
+    @property
+    def is_menu(self) -> bool:
+        return bool(self.options)
+
+    @property
+    def hangs_up(self) -> bool:
+        return not (self.options or self.then or self.transfer or self.action)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A whole scene as one phone call in one language."""
+
+    scene_id: str
+    language: str  # the scene's code, as in the catalogues
+    tag: str  # BCP 47, as the platforms want it: nl-NL
+    start: str
+    steps: dict[str, Step]
+    no_input: Prompt
+    wrong_key: Prompt
+    goodbye: Prompt
+    action_url: str | None
+    recordings_missing: tuple[str, ...] = field(default=())  # audio file names not in voiceovers/
+
+
+def language_tag(language: str) -> str:
+    """The BCP 47 tag for a scene language, with the region values are formatted for."""
+    return format_locale(language).replace("_", "-")
+
+
+def e164(phone: str) -> str:
+    """A contact number as the platforms dial it (``+31100000000``); Dutch when no country."""
+    try:
+        number = phonenumbers.parse(phone, "NL")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"contact.phone '{phone}' is not a phone number a call can dial") from exc
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phrase_language(language: str) -> str:
+    """The language of the call's own sentences for a scene language (``nl`` for ``nl_BE``);
+    ValueError for one they are not written in yet."""
+    base = language.replace("-", "_").split("_")[0]
+    if base not in PHRASES:
+        raise ValueError(
+            f"the phone menu has no sentences in '{language}' yet ({', '.join(LANGUAGES)})"
+        )
+    return base
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """A scene's texts and the call's own sentences in one language, filled and spoken."""
+
+    translations: Mapping[str, str]
+    spoken: Mapping[str, str]
+    code: str  # the language of the call's own sentences: nl for nl_BE
+
+    def say(self, text: str) -> str:
+        return fill(self.translations.get(text, text), self.spoken)
+
+    def phrase(self, key: str, **extra: str) -> Prompt:
+        return Prompt(fill(PHRASES[self.code][key], {**self.spoken, **extra}))
+
+
+@dataclass(frozen=True)
+class _Audio:
+    """Where the recorded lines are published: ``<base>/<scene>/<lang>/<node>-<shot>.wav``,
+    the layout of ``voiceovers/``, so publishing that folder is all it takes."""
+
+    base: str
+    scene_id: str
+    language: str
+    recorded: Mapping[tuple[str, int], str]  # (node, shot) -> file name in voiceovers/
+    missing: list[str] = field(default_factory=list)
+
+    def url(self, node_id: str, shot: int) -> str:
+        name = self.recorded.get((node_id, shot))
+        if name is None:
+            name = f"{node_id}-{shot}.wav"
+            self.missing.append(name)
+        return f"{self.base.rstrip('/')}/{self.scene_id}/{self.language}/{name}"
+
+
+def build_call(
+    scene: Scene,
+    language: str,
+    *,
+    translations: Mapping[str, str],
+    values: Mapping[str, Value],
+    audio_base: str | None = None,
+    recorded: Mapping[tuple[str, int], str] | None = None,
+    action_url: str | None = None,
+    verify: bool = True,
+) -> Call:
+    """The scene as a call in ``language``: ``values`` fill the placeholders (a debtor's own,
+    or a sample's), said in words. ``audio_base`` plays the recorded lines from there; a line
+    that says a debtor's value is always spoken by the platform's voice, as no recording can
+    say each debtor's name. ValueError when the call cannot be made (no sentences for the
+    language, a contact phone that cannot be dialled, a node id the call needs itself)."""
+    taken = sorted(set(ADDED_STEPS) & set(scene.nodes))
+    if taken:
+        raise ValueError(f"node id '{taken[0]}' is reserved for the phone menu; rename the node")
+    spoken = placeholder_values(scene.variables, values, scene.contact, language, spoken=True)
+    wording = _Wording(translations, spoken, phrase_language(language))
+    audio = _Audio(audio_base, scene.id, language, recorded or {}) if audio_base else None
+    personal = set(scene.placeholder_kinds())
+    steps = {
+        node_id: _node_step(node_id, node, wording, audio, personal, action_url)
+        for node_id, node in scene.nodes.items()
+    }
+    verifying = verify and "name" in scene.variables
+    if verifying:
+        steps[VERIFY] = _verify_step(scene.start, wording)
+        steps[WRONG_PERSON] = Step(WRONG_PERSON, (wording.phrase("wrong_person"),))
+    steps.update(_operator_steps(scene, wording, action_url))
+    return Call(
+        scene_id=scene.id,
+        language=language,
+        tag=language_tag(language),
+        start=VERIFY if verifying else scene.start,
+        steps=steps,
+        no_input=wording.phrase("no_input"),
+        wrong_key=wording.phrase("wrong_key"),
+        goodbye=wording.phrase("goodbye"),
+        action_url=action_url,
+        recordings_missing=tuple(dict.fromkeys(audio.missing)) if audio else (),
+    )
+
+
+def _node_step(
+    node_id: str,
+    node: Node,
+    wording: _Wording,
+    audio: _Audio | None,
+    personal: set[str],
+    action_url: str | None,
+) -> Step:
+    lines = tuple(_lines(node_id, node, wording, audio, personal))
+    if node.choices is not None:
+        options = [
+            Option(
+                str(i),
+                choice.goto,
+                wording.phrase("option", label=wording.say(choice.label), digit=str(i)),
+            )
+            for i, choice in enumerate(node.choices, start=1)
+        ]
+        return Step(node_id, lines, (*options, *_always(node_id, wording)), node=node_id)
+    if node.action is None:
+        return Step(node_id, lines, then=node.next, node=node_id)
+    if action_url is None:  # nobody to send the link: a person does the step
+        return Step(node_id, (*lines, wording.phrase("by_person")), then=OPERATOR, node=node_id)
+    told = () if node.action == "callback" else (Prompt(_TEXT_LINK[wording.code]),)
+    said = (*lines, *told, wording.phrase(node.action))
+    return Step(node_id, said, action=node.action, action_next=node.next, node=node_id)
+
+
+def _lines(
+    node_id: str, node: Node, wording: _Wording, audio: _Audio | None, personal: set[str]
+) -> list[Prompt]:
+    lines = []
+    for number, shot in enumerate(node.shots, start=1):
+        if shot.say is None:
+            continue  # a silent hold: nothing to hear on the phone
+        text = wording.say(shot.say)
+        own = bool(set(placeholders(shot.say)) & personal)
+        lines.append(Prompt(text, None if audio is None or own else audio.url(node_id, number)))
+    return lines
+
+
+def _always(step_id: str, wording: _Wording) -> tuple[Option, Option]:
+    """The keys every menu has: hear it again, and a person."""
+    return (
+        Option(REPEAT_KEY, step_id, wording.phrase("repeat")),
+        Option(OPERATOR_KEY, OPERATOR, wording.phrase("operator")),
+    )
+
+
+def _verify_step(start: str, wording: _Wording) -> Step:
+    """The seed's "Bent u mevrouw Jansen?": nothing about the debt before the person is right."""
+    options = (Option("1", start, None), Option("2", WRONG_PERSON, None))
+    return Step(VERIFY, (wording.phrase("verify"),), (*options, *_always(VERIFY, wording)))
+
+
+def _operator_steps(scene: Scene, wording: _Wording, action_url: str | None) -> dict[str, Step]:
+    """A person on 0; when the line ends (nobody answered, or the talk is over) the caller
+    hears the opening hours and, where an action URL can take it, is offered a call back."""
+    hours = (wording.phrase("hours"),) if scene.contact.hours else ()
+    steps = {
+        OPERATOR: Step(
+            OPERATOR,
+            (wording.phrase("connecting"),),
+            transfer=e164(scene.contact.phone),
+            then=AFTER_OPERATOR,
+        ),
+        GOODBYE: Step(GOODBYE, (wording.phrase("goodbye"),)),
+    }
+    if action_url is None:
+        steps[AFTER_OPERATOR] = Step(AFTER_OPERATOR, (*hours, wording.phrase("goodbye")))
+        return steps
+    offer = (Option("1", CALLBACK, None), Option(REPEAT_KEY, AFTER_OPERATOR, None))
+    steps[AFTER_OPERATOR] = Step(AFTER_OPERATOR, (*hours, wording.phrase("callback_offer")), offer)
+    steps[CALLBACK] = Step(
+        CALLBACK, (wording.phrase("callback"),), action="callback", action_next=GOODBYE
+    )
+    return steps
