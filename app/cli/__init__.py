@@ -3,6 +3,7 @@
 from app.cli import (  # noqa: F401
     admin,
     content,
+    export,
     integration,
     operations,
     outreach,
