@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -72,16 +73,47 @@ def check(
     except (RecogniserMissingError, SpeechError, RenderError) as exc:
         typer.echo(f"vidpay: {exc}", err=True)
         raise typer.Exit(1) from exc
+    report = {"scene": loaded.id, "threshold": threshold, "checked_at": _now(),
+              "lines": [{**asdict(r), "over": r.over(threshold)} for r in results]}  # fmt: skip
     if json_out is not None:
-        rows = [{**asdict(r), "over": r.over(threshold)} for r in results]
-        json_out.write_text(json.dumps({"scene": loaded.id, "threshold": threshold,
-                                        "lines": rows}, ensure_ascii=False, indent=1))  # fmt: skip
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    _keep_report(report_path(content.path, loaded.id), report, languages)
     over = [r for r in results if r.over(threshold)]
     typer.echo(
         f"{len(over)} of {counted(len(results), 'line')} over {threshold:.2f} or missing a fact"
     )
     if over:
         raise typer.Exit(1)
+
+
+def report_path(root: Path, scene_id: str) -> Path:
+    """Where the check keeps its last results, for the studio pages to show."""
+    return root / "reports" / "voice-check" / f"{scene_id}.json"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _keep_report(path: Path, report: dict[str, Any], languages: list[str]) -> None:
+    """Write the default report, keeping the lines of the languages not checked this time
+    (``--lang de`` leaves the last Dutch results in place); a root that cannot be written
+    to is said, and the check's own answer stands."""
+    lines = report["lines"]
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8")).get("lines", [])
+        lines = [line for line in earlier if line.get("language") not in languages] + lines
+    except (OSError, ValueError, AttributeError):
+        pass  # no earlier report, or one nobody can read: this run's lines only
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.writing")
+        temporary.write_text(json.dumps({**report, "lines": lines}, ensure_ascii=False, indent=1))
+        temporary.replace(path)
+    except OSError as exc:
+        typer.echo(f"vidpay: the report was not saved in {path}: {exc.strerror}", err=True)
+        return
+    typer.echo(f"Saved for the studio pages: {path}")
 
 
 def _print_language(language: str, checked: list[LineCheck], threshold: float) -> None:
