@@ -52,6 +52,7 @@ from app.web import (
     sms_hooks,
     step_paid,
     steps,
+    studio,
     unsubscribe,
     verify,
 )
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(admin_messages.router)  # sending a campaign's links, the preview
     app.include_router(admin_reminders.router)  # a campaign's reminder rules
+    app.include_router(studio.router)  # the designers' scenes, graphs, previews
     app.include_router(unsubscribe.router)  # an e-mail's unsubscribe link, one-click too
     app.include_router(sms_hooks.router)  # Sinch's delivery reports and inbound texts (STOP)
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

@@ -15,7 +15,8 @@ from app.deps import AppState
 from app.models import User
 
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "font-src 'self'; "
     "connect-src 'self'; script-src 'nonce-{nonce}'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
