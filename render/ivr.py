@@ -24,6 +24,7 @@ passed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from render.formatting import Value, format_locale, placeholder_values
 from render.scene import Node, Scene
 from render.texts import fill, placeholders
 
+_DOUBLE_STOP = re.compile(r"\.\.(?=\s|$)")
 REPEAT_KEY = "9"
 OPERATOR_KEY = "0"
 # Steps the call adds to the scene's nodes; a scene node of the same id is refused.
@@ -44,13 +46,6 @@ CALLBACK = "ivr-callback"
 GOODBYE = "ivr-goodbye"
 ADDED_STEPS = (VERIFY, WRONG_PERSON, OPERATOR, AFTER_OPERATOR, CALLBACK, GOODBYE)
 
-_TEXT_LINK = {
-    "en": "We will send you a text message with a link.",
-    "nl": "We sturen u een sms met een link.",
-    "de": "Wir schicken Ihnen eine SMS mit einem Link.",
-    "tr": "Size bağlantı içeren bir SMS göndereceğiz.",
-    "es": "Le enviaremos un SMS con un enlace.",
-}
 # What the call itself says, per language, in plain (B1) spoken words.
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
@@ -66,6 +61,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hours": "Our colleagues are available {hours}.",
         "callback_offer": "Would you like us to call you back? Press 1.",
         "by_person": "A colleague will help you with this.",
+        "text_link": "We will send you a text message with a link.",
         "pay": "With it, you can pay right away.",
         "arrangement": "With it, you can set up a payment plan.",
         "later": "With it, you can choose a later date.",
@@ -87,6 +83,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hours": "Onze medewerkers zijn bereikbaar {hours}.",
         "callback_offer": "Wilt u dat we u terugbellen? Toets 1.",
         "by_person": "Een medewerker helpt u hier verder mee.",
+        "text_link": "We sturen u een sms met een link.",
         "pay": "Daarmee kunt u meteen betalen.",
         "arrangement": "Daarmee kunt u een betalingsregeling maken.",
         "later": "Daarmee kunt u een latere datum kiezen.",
@@ -108,6 +105,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hours": "Unser Team ist {hours} erreichbar.",
         "callback_offer": "Möchten Sie, dass wir Sie zurückrufen? Drücken Sie die 1.",
         "by_person": "Unser Team hilft Ihnen dabei weiter.",
+        "text_link": "Wir schicken Ihnen eine SMS mit einem Link.",
         "pay": "Damit können Sie sofort bezahlen.",
         "arrangement": "Damit können Sie eine Ratenzahlung vereinbaren.",
         "later": "Damit können Sie ein späteres Datum wählen.",
@@ -129,6 +127,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hours": "Müşteri temsilcilerimize {hours} ulaşabilirsiniz.",
         "callback_offer": "Sizi geri aramamızı ister misiniz? 1 tuşuna basın.",
         "by_person": "Bir müşteri temsilcisi size bu konuda yardımcı olacak.",
+        "text_link": "Size bağlantı içeren bir SMS göndereceğiz.",
         "pay": "Bununla hemen ödeme yapabilirsiniz.",
         "arrangement": "Bununla bir ödeme planı yapabilirsiniz.",
         "later": "Bununla daha sonraki bir tarih seçebilirsiniz.",
@@ -150,6 +149,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hours": "Nuestro equipo atiende {hours}.",
         "callback_offer": "¿Quiere que le llamemos? Pulse 1.",
         "by_person": "Nuestro equipo le ayudará con esto.",
+        "text_link": "Le enviaremos un SMS con un enlace.",
         "pay": "Con él puede pagar enseguida.",
         "arrangement": "Con él puede hacer un plan de pagos.",
         "later": "Con él puede elegir una fecha más tarde.",
@@ -214,7 +214,7 @@ class Call:
     wrong_key: Prompt
     goodbye: Prompt
     action_url: str | None
-    recordings_missing: tuple[str, ...] = field(default=())  # audio file names not in voiceovers/
+    recordings_missing: tuple[str, ...] = ()  # lines to record, said by the voice meanwhile
 
 
 def language_tag(language: str) -> str:
@@ -254,13 +254,15 @@ class _Wording:
         return fill(self.translations.get(text, text), self.spoken)
 
     def phrase(self, key: str, **extra: str) -> Prompt:
-        return Prompt(fill(PHRASES[self.code][key], {**self.spoken, **extra}))
+        text = fill(PHRASES[self.code][key], {**self.spoken, **extra})
+        return Prompt(_DOUBLE_STOP.sub(".", text))  # "until 6 p.m.." said once
 
 
 @dataclass(frozen=True)
 class _Audio:
-    """Where the recorded lines are published: ``<base>/<scene>/<lang>/<node>-<shot>.wav``,
-    the layout of ``voiceovers/``, so publishing that folder is all it takes."""
+    """Where the recorded lines are published: ``<base>/<scene>/<lang>/<file>``, the layout of
+    ``voiceovers/``, so publishing that folder is all it takes. A line not recorded yet is
+    said by the platform's voice (and listed), never a link to a file that is not there."""
 
     base: str
     scene_id: str
@@ -268,11 +270,11 @@ class _Audio:
     recorded: Mapping[tuple[str, int], str]  # (node, shot) -> file name in voiceovers/
     missing: list[str] = field(default_factory=list)
 
-    def url(self, node_id: str, shot: int) -> str:
+    def url(self, node_id: str, shot: int) -> str | None:
         name = self.recorded.get((node_id, shot))
         if name is None:
-            name = f"{node_id}-{shot}.wav"
-            self.missing.append(name)
+            self.missing.append(f"{node_id}-{shot}.wav")
+            return None
         return f"{self.base.rstrip('/')}/{self.scene_id}/{self.language}/{name}"
 
 
@@ -345,7 +347,7 @@ def _node_step(
         return Step(node_id, lines, then=node.next, node=node_id)
     if action_url is None:  # nobody to send the link: a person does the step
         return Step(node_id, (*lines, wording.phrase("by_person")), then=OPERATOR, node=node_id)
-    told = () if node.action == "callback" else (Prompt(_TEXT_LINK[wording.code]),)
+    told = () if node.action == "callback" else (wording.phrase("text_link"),)
     said = (*lines, *told, wording.phrase(node.action))
     return Step(node_id, said, action=node.action, action_next=node.next, node=node_id)
 
