@@ -14,7 +14,15 @@ from typing import Annotated
 
 import typer
 
-from app.cli._base import RootOption, app, content_root, fail_usage, load_one_scene, report
+from app.cli._base import (
+    RootOption,
+    app,
+    content_root,
+    counted,
+    fail_usage,
+    load_one_scene,
+    report,
+)
 from render.content import ContentRoot
 from render.formatting import Value
 from render.i18n import load_translations
@@ -29,43 +37,47 @@ FORMATS = ("twiml", "voicexml")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="voicexml: a file (else stdout); twiml: a folder."),
+]
+AudioBaseOption = Annotated[
+    str | None, typer.Option(help="Play recorded lines from URL/<scene>/<lang>/<node>-<shot>.wav.")
+]
+ActionUrlOption = Annotated[
+    str | None,
+    typer.Option(help="Hand self-service steps to this URL; without it a person takes them."),
+]
+BaseUrlOption = Annotated[
+    str,
+    typer.Option(help="twiml: where the documents are published; links are relative without it."),
+]
+RouterOption = Annotated[str, typer.Option(help="twiml: the router a pressed key is sent to.")]
+VoiceOption = Annotated[
+    str | None,
+    typer.Option(help="twiml: the <Say> voice, instead of a Polly voice of the language."),
+]
+DebtorOption = Annotated[
+    Path | None, typer.Option(help="A debtor's JSON, as for render; a sample debtor without it.")
+]
+VerifyOption = Annotated[
+    bool, typer.Option(help="Ask 'Am I speaking with {name}?' before anything about the debt.")
+]
+
+
 @export_app.command("ivr")
 def ivr(
     scene: Annotated[str, typer.Argument(help="Scene id or path.", show_default=False)],
     lang: Annotated[str, typer.Option("--lang", help="The call's language, one of the scene's.")],
     format: Annotated[str, typer.Option("--format", help="twiml or voicexml.")],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="voicexml: a file (else stdout); twiml: a folder."),
-    ] = None,
-    audio_base: Annotated[
-        str | None,
-        typer.Option(help="Play recorded lines from URL/<scene>/<lang>/<node>-<shot>.wav."),
-    ] = None,
-    action_url: Annotated[
-        str | None,
-        typer.Option(help="Hand self-service steps to this URL; without it a person takes them."),
-    ] = None,
-    base_url: Annotated[
-        str,
-        typer.Option(
-            help="twiml: where the documents are published; links are relative without it."
-        ),
-    ] = "",
-    router_url: Annotated[
-        str, typer.Option(help="twiml: the router a pressed key is sent to.")
-    ] = "route",
-    voice: Annotated[
-        str | None,
-        typer.Option(help="twiml: the <Say> voice, instead of a Polly voice of the language."),
-    ] = None,
-    debtor: Annotated[
-        Path | None,
-        typer.Option(help="A debtor's JSON, as for render; a sample debtor without it."),
-    ] = None,
-    verify: Annotated[
-        bool, typer.Option(help="Ask 'Am I speaking with {name}?' before anything about the debt.")
-    ] = True,
+    output: OutputOption = None,
+    audio_base: AudioBaseOption = None,
+    action_url: ActionUrlOption = None,
+    base_url: BaseUrlOption = "",
+    router_url: RouterOption = "route",
+    voice: VoiceOption = None,
+    debtor: DebtorOption = None,
+    verify: VerifyOption = True,
     root: RootOption = Path(),
 ) -> None:
     """Write a scene as an IVR phone menu: its lines, a key per choice, 9 again, 0 a person."""
@@ -187,7 +199,7 @@ def _summary(call: Call, debtor: Path | None, output: Path | None) -> None:
     missing = len(call.recordings_missing)
     if missing:
         typer.echo(
-            f"{missing} {'line' if missing == 1 else 'lines'} not recorded yet in "
+            f"{counted(missing, 'line')} not recorded yet in "
             f"voiceovers/{call.scene_id}/{call.language}/, said by the platform's voice "
             f"meanwhile (vidpay voice script {call.scene_id} --lang {call.language} lists them)",
             err=True,
