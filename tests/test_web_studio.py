@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -122,6 +123,8 @@ def test_coverage_lists_what_is_missing_and_fuzzy_per_language(
     assert "is not translated yet" in page  # the error, with its line in the catalogue
     assert re.search(r"translations/tr/LC_MESSAGES/tiny.po:\d+:1", page)
     assert '<svg width="' in page  # a missing translation does not hide the graph
+    preview = web.get("/admin/studio/tiny?node=menu&lang=tr").text
+    assert "2 of the 10 texts have no reviewed tr translation" in preview
     fill_catalogue(po, TURKISH)
     assert "tr: 1 missing" not in web.get("/admin/studio/tiny").text
 
@@ -195,6 +198,10 @@ def test_the_voice_check_results_or_how_to_make_them(
     assert "amount_due: <strong>not heard</strong>" in page and "name: heard" in page
     assert "Borcunuz yüz kırk" in page
     assert "The scene file changed after this check" not in page
+    scene = render_root.scenes_dir / "tiny.yaml"
+    later = report.stat().st_mtime + 60
+    os.utime(scene, (later, later))  # the designer saved the scene after the check
+    assert "The scene file changed after this check" in web.get("/admin/studio/tiny").text
 
 
 @pytest.mark.skipif(

@@ -114,9 +114,8 @@ def plan_preview(scene: Scene, root: ContentRoot, node_id: str, language: str) -
     """The node planned as a whole segment for the sample debtor: a personal node too, with
     the sample's values in its picture and voice, so the designer sees what a debtor sees.
     Texts without a reviewed translation stay in the source language, as in a render."""
-    translations = (
-        {} if language == scene.source_language else load_translations(root, scene.id, language)
-    )
+    translated = language != scene.source_language and root.po_path(scene.id, language).is_file()
+    translations = load_translations(root, scene.id, language) if translated else {}
     return plan_segment(
         scene, node_id, language, root=root, theme=load_theme(root, scene.brand),
         translations=translations, values=sample_values(scene, language), personal=False,
