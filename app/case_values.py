@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from app.case import Case
 from app.models import Debtor, Outcome
+from render.collection_costs import collection_costs_cents
 from render.formatting import Value
 from render.scene import CASE_PLACEHOLDERS, Scene
 from render.texts import node_texts, placeholders
@@ -27,6 +28,7 @@ def case_values(case: Case, debtor: Debtor) -> dict[str, Value]:
     values: dict[str, Value] = {
         "open_amount": _euros(case.open_cents),
         "paid_amount": _euros(case.paid_cents),
+        "collection_costs": _euros(collection_costs_cents(case.owed_cents)),
     }
     if case.promise is not None and case.dues:
         values["promise_date"] = case.dues[0].day

@@ -31,13 +31,10 @@ from render.texts import (
     needs_translation,
     node_texts,
     placeholders,
-    sentences,
-    word_count,
 )
 
 log = logging.getLogger(__name__)
 
-MAX_SENTENCE_WORDS = 20
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _KEYWORD_LINE = re.compile(rf"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+({_QUOTED})\s*$")
 _CONTINUATION = re.compile(rf"^\s*{_QUOTED}\s*$")
@@ -164,18 +161,7 @@ def _check_message(message: Message, shown: str, line: int) -> list[Problem]:
         extra = ", ".join(f"{{{n}}}" for n in sorted(used - expected)) or "nothing"
         text = f"the translation of {_quoted(msgid)} has other placeholders than the source text (missing: {missing}; unknown: {extra})"
         problems.append(Problem(shown, line, 1, text))
-    problems.extend(Problem(shown, line, 1, p, "warning") for p in long_sentences(msgstr))
     return problems
-
-
-def long_sentences(text: str) -> list[str]:
-    """Warnings for sentences too long for plain (B1) language."""
-    return [
-        f"a sentence of {count} words; plain (B1) language keeps sentences under "
-        f"{MAX_SENTENCE_WORDS} words: {_quoted(sentence)}"
-        for sentence in sentences(text)
-        if (count := word_count(sentence)) > MAX_SENTENCE_WORDS
-    ]
 
 
 def _quoted(text: str, limit: int = 48) -> str:

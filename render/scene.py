@@ -35,6 +35,8 @@ CASE_PLACEHOLDERS: dict[str, VariableType] = {
     "next_installment_date": "date",
     "installments_left": "number",
     "case_reference": "text",
+    # the statutory collection costs on what is owed (render.collection_costs, Dutch WIK)
+    "collection_costs": "money",
 }
 
 SceneId = Annotated[str, Field(pattern=r"^[a-z0-9-]+$", max_length=64)]

@@ -17,7 +17,8 @@ from typing import Any
 from PIL import Image
 
 from render.content import ContentRoot
-from render.i18n import catalogue_texts, check_catalogue, long_sentences
+from render.i18n import catalogue_texts, check_catalogue
+from render.lint import as_errors, lint_scene
 from render.loader import Loc, Positions, read_yaml
 from render.problems import ContentError, Problem, display_path, errors_in
 from render.recordings import (
@@ -31,6 +32,7 @@ from render.scene import CASE_PLACEHOLDERS, Contact, Node, Scene
 from render.structure import Draft, read_draft
 from render.texts import node_texts, placeholders, raw_node_texts
 from render.theme import load_theme
+from render.voices import read_voice_config
 
 # What an action needs from the rest of the scene: (section, key, why).
 _ACTION_NEEDS = {
@@ -50,8 +52,18 @@ class Inspection:
     positions: Positions
 
 
-def inspect_scene(path: Path, root: ContentRoot, *, catalogues: bool = True) -> Inspection:
-    """Check a scene file; ``catalogues=False`` skips the translations (while updating them)."""
+def inspect_scene(
+    path: Path,
+    root: ContentRoot,
+    *,
+    catalogues: bool = True,
+    lint: bool = True,
+    strict: bool = False,
+) -> Inspection:
+    """Check a scene file; ``catalogues=False`` skips the translations (while updating them,
+    and with them the compliance lint, which reads them). The lint runs on a scene that has
+    no errors: its rules follow the graph, which must hold together first. Its findings are
+    warnings, errors when ``strict`` or when ``vidpay.toml`` says ``[compliance] strict``."""
     try:
         document = read_yaml(path)
     except ContentError as exc:
@@ -61,23 +73,57 @@ def inspect_scene(path: Path, root: ContentRoot, *, catalogues: bool = True) -> 
     if catalogues:
         problems.extend(_catalogue_problems(draft, root))
     scene = draft.scene() if not errors_in(problems) else None
+    if scene is not None and catalogues and lint:
+        findings, strict = _lint(scene, draft.positions, root, strict)
+        problems.extend(as_errors(findings) if strict else findings)
+        scene = scene if not errors_in(problems) else None
     return Inspection(scene, sorted(set(problems)), draft.positions)
 
 
+def _lint(
+    scene: Scene, positions: Positions, root: ContentRoot, strict: bool
+) -> tuple[list[Problem], bool]:
+    """The lint's findings, and whether they count as errors (a broken ``vidpay.toml`` is
+    reported as what it is, and then the lint is not strict)."""
+    try:
+        strict = strict or read_voice_config(root).compliance.strict
+    except ContentError as exc:
+        return [*exc.problems, *lint_scene(scene, positions, root)], False
+    return lint_scene(scene, positions, root), strict
+
+
+def compliance_is_strict(root: ContentRoot) -> bool:
+    """Whether ``vidpay.toml`` makes the lint's findings errors (False when it is unreadable:
+    ``vidpay validate`` says why)."""
+    try:
+        return read_voice_config(root).compliance.strict
+    except ContentError:
+        return False
+
+
 def load_scene(path: Path, root: ContentRoot, *, catalogues: bool = True) -> Scene:
-    """The scene, or ``ContentError`` with every error; warnings do not stop a render."""
-    inspection = inspect_scene(path, root, catalogues=catalogues)
+    """The scene, or ``ContentError`` with every error; warnings do not stop a render.
+
+    The lint runs only when it is strict: its findings are then errors that must stop a
+    render, and otherwise they are warnings nobody reads here (and the word lists it loads
+    cost a second).
+    """
+    lint = catalogues and compliance_is_strict(root)
+    inspection = inspect_scene(path, root, catalogues=catalogues, lint=lint, strict=lint)
     if inspection.scene is None:
         raise ContentError(errors_in(inspection.problems))
     return inspection.scene
 
 
-def validate_root(root: ContentRoot, paths: Iterable[Path]) -> list[Problem]:
-    """Problems of several scenes, including ids used by more than one file."""
+def validate_root(
+    root: ContentRoot, paths: Iterable[Path], *, strict: bool = False
+) -> list[Problem]:
+    """Problems of several scenes, including ids used by more than one file; ``strict``
+    makes the compliance findings errors."""
     problems: list[Problem] = []
     owners: dict[str, Path] = {}
     for path in paths:
-        inspection = inspect_scene(path, root)
+        inspection = inspect_scene(path, root, strict=strict)
         problems.extend(inspection.problems)
         scene = inspection.scene
         if scene is None:
@@ -209,8 +255,6 @@ def _text_problems(draft: Draft) -> Iterator[Problem]:
     for node_id, node in draft.nodes.items():
         for text in node_texts(node_id, node):
             yield from _placeholder_problems(text.text, text.loc, known, draft.positions)
-            for warning in long_sentences(text.text):
-                yield draft.positions.problem(text.loc, warning, warning=True)
     for node_id in draft.broken_nodes:  # its shape is reported; its texts are still checked
         for text in raw_node_texts(node_id, draft.raw_nodes[node_id]):
             yield from _placeholder_problems(text.text, text.loc, known, draft.positions)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from render.audio import resampled
+from render.collection_costs import collection_costs
 from render.content import ContentRoot
 from render.formatting import Value
 from render.i18n import load_translations
@@ -76,7 +77,9 @@ def sample_values(scene: Scene, language: str) -> dict[str, Value]:
     """The sample debtor's values for the scene's variables and the case's, by their type."""
     values: dict[str, Value] = {}
     for name, kind in _kinds(scene).items():
-        if kind == "money":
+        if name == "collection_costs" and kind == "money":
+            values[name] = collection_costs(SAMPLE_AMOUNT)  # as the case computes it
+        elif kind == "money":
             values[name] = SAMPLE_AMOUNT
         elif kind == "date":
             values[name] = SAMPLE_DATE

@@ -25,6 +25,7 @@ from render.audio import pcm_output, wav_duration
 from render.cache import atomic_path
 from render.content import ContentRoot
 from render.ffmpeg import FfmpegError, run_ffmpeg
+from render.lint import ComplianceSettings
 from render.problems import ContentError, Problem, display_path
 from render.scene import LanguageCode, StrictModel
 from render.tts.azure import AzureEngine
@@ -188,9 +189,10 @@ def _best_offline(language: str, _where: Path) -> str:
 
 
 class VoiceConfig(StrictModel):
-    """The whole ``vidpay.toml``; only ``[voices]`` so far."""
+    """The whole ``vidpay.toml``: ``[voices]`` and ``[compliance]`` (see ``render.lint``)."""
 
     voices: Voices = Field(default_factory=Voices)
+    compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
 
 
 def read_voice_config(root: ContentRoot) -> VoiceConfig:

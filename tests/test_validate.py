@@ -1,14 +1,8 @@
-"""Validation: the samples pass, and every case of the broken corpus fails at the right spot.
-
-Each corpus case states what it expects in ``# expect: line:col: message`` comments at its
-end (``# expect: path:line:col: ...`` for a problem in another file, such as a catalogue).
-A case is a single scene file, or a folder that is a whole content root.
-"""
+"""Validation: the samples pass, and every case of the broken corpus fails at the right spot
+(the corpus format: ``tests/corpus.py``)."""
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,45 +11,26 @@ from render.content import ContentRoot
 from render.problems import ContentError
 from render.validate import inspect_scene, load_scene, validate_root
 from tests.conftest import DATA, MINIMAL_SCENE, SceneWriter
+from tests.corpus import case_root, expected
 
-_EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
 CASES = sorted((DATA / "invalid").iterdir()) + sorted((DATA / "warnings").iterdir())
-
-
-def _case_root(case: Path, tmp_path: Path) -> tuple[ContentRoot, Path]:
-    """A content root holding the case, and the case's scene file inside it."""
-    if case.is_dir():
-        root = shutil.copytree(case, tmp_path / case.name)
-        return ContentRoot(root), next((root / "scenes").iterdir())
-    scene = tmp_path / "scenes" / case.name
-    scene.parent.mkdir(parents=True)
-    shutil.copy(case, scene)
-    return ContentRoot(tmp_path), scene
-
-
-def _expected(scene: Path) -> set[str]:
-    text = scene.read_bytes().decode("utf-8", errors="replace")
-    relative = f"scenes/{scene.name}"
-    return {
-        line if not line[0].isdigit() else f"{relative}:{line}" for line in _EXPECT.findall(text)
-    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_corpus_case_reports_exactly_its_problems(
     case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, scene = _case_root(case, tmp_path)
-    expected = _expected(scene)
-    assert expected, f"{case} states no expectation"
+    root, scene = case_root(case, tmp_path)
+    wanted = expected(scene)
+    assert wanted, f"{case} states no expectation"
     monkeypatch.chdir(root.path)
     found = {str(p) for p in validate_root(ContentRoot(Path()), [scene.relative_to(root.path)])}
-    assert found == expected
+    assert found == wanted
 
 
 @pytest.mark.parametrize("case", sorted((DATA / "invalid").iterdir()), ids=lambda p: p.name)
 def test_invalid_case_cannot_be_loaded(case: Path, tmp_path: Path) -> None:
-    root, scene = _case_root(case, tmp_path)
+    root, scene = case_root(case, tmp_path)
     with pytest.raises(ContentError) as failure:
         load_scene(scene, root)
     assert failure.value.problems and all(p.is_error for p in failure.value.problems)
@@ -63,7 +38,7 @@ def test_invalid_case_cannot_be_loaded(case: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", sorted((DATA / "warnings").iterdir()), ids=lambda p: p.name)
 def test_warnings_do_not_stop_loading(case: Path, tmp_path: Path) -> None:
-    root, scene = _case_root(case, tmp_path)
+    root, scene = case_root(case, tmp_path)
     assert load_scene(scene, root).id
 
 

@@ -188,7 +188,7 @@ def test_a_promise_a_dispute_and_a_payment_each_have_their_own_start(
     assert f"You told us you will pay €89.95 on {format_day(promised, 'en')}." in page
     _agree(web, german, "dispute", "de", reason="Falscher Zählerstand", phone="+49 30 1234567")
     page = web.get(f"/v/{german}/text?lang=de").text
-    assert "Wir haben das Mahnverfahren angehalten." in page
+    assert "Wir haben die Mahnungen gestoppt." in page
     assert 'value="pay_how"' not in page and 'value="pay_now"' not in page
     turkish = campaign[TR]
     form = {"submission": str(uuid.uuid4()), "amount_cents": "123456"}

@@ -25,13 +25,24 @@ from render.i18n import compile_catalogue, update_catalogues
 from render.problems import ContentError, display_path, errors_in
 from render.validate import inspect_scene, load_scene, validate_root
 
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Compliance findings are errors (as [compliance] strict = true in vidpay.toml).",
+    ),
+]
+
 
 @app.command()
-def validate(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
-    """Check scenes and their catalogues; print every problem as path:line:col: message."""
+def validate(
+    scenes: ScenesArgument = None, root: RootOption = Path(), strict: StrictOption = False
+) -> None:
+    """Check scenes and their catalogues, compliance too; print every problem as
+    path:line:col: message."""
     content = content_root(root)
     paths = scene_paths(content, scenes)
-    problems = validate_root(content, paths)
+    problems = validate_root(content, paths, strict=strict)
     report(problems)
     errors = len(errors_in(problems))
     warnings = len(problems) - errors
@@ -41,6 +52,28 @@ def validate(scenes: ScenesArgument = None, root: RootOption = Path()) -> None:
         err=True,
     )
     if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def lint(
+    scenes: ScenesArgument = None, root: RootOption = Path(), strict: StrictOption = False
+) -> None:
+    """Check that scenes keep the rules of debt collection (WIK costs, debt help, a person to
+    talk to, an offer before firm words, no threats, plain language); each finding cites its
+    rule. Errors that keep a scene from being linted are printed too."""
+    content = content_root(root)
+    paths = scene_paths(content, scenes)
+    problems = [p for p in validate_root(content, paths, strict=strict) if p.rule or p.is_error]
+    report(problems)
+    findings = sum(1 for p in problems if p.rule)
+    as_errors = any(p.rule and p.is_error for p in problems)
+    typer.echo(
+        f"{counted(len(paths), 'scene')} linted: {counted(findings, 'finding')}"
+        + (", counted as errors (strict)" if as_errors else ""),
+        err=True,
+    )
+    if errors_in(problems):
         raise typer.Exit(1)
 
 
