@@ -84,6 +84,12 @@ def test_the_page_says_what_is_on_disk_at_each_reload(
     page = web.get("/admin/studio/tiny").text
     assert "<dt>Errors</dt><dd>0</dd>" in page  # compliance warnings may remain
     assert '<svg width="' in page
+    (render_root.scenes_dir / "broken.yaml").write_text("id: [broken\n")
+    listed = web.get("/admin/studio").text
+    assert re.search(r'broken</a></th>\s*<td></td>\s*<td class="num">1 <span', listed)
+    page = web.get("/admin/studio/broken?node=hello&lang=en").text
+    assert "scenes/broken.yaml:" in page
+    assert "This scene has errors that stop a preview" in _alert(page)
 
 
 def test_the_scene_page_shows_the_graph_in_pictures_and_in_words(
