@@ -257,3 +257,20 @@ def test_a_personal_node_gives_the_player_its_copy_captions_and_texts_over_the_p
     assert (title["start"], title["end"], title["delay"]) == (0.0, 2.0, 0.15)
     assert (card["start"], card["end"], card["motion"]) == (2.0, 5.5, "pop")
     assert card["x"] == 282 / 1280 and card["size"] == 112 / 720 and card["align"] == "center"
+
+
+def test_the_firm_reminder_says_the_statutory_collection_costs_of_the_debt(
+    web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    token = campaign["DEMO-EN-1"]
+    debtor = db.scalars(select(Debtor).where(Debtor.reference == "DEMO-EN-1")).one()
+    debtor.amount_cents = 300_000  # WIK: 15 % of 2,500 and 10 % of 500
+    db.commit()
+    loaded = SceneBook(settings.content).get("arrears-firm")
+    case = case_of(db, debtor, _today())
+    raw = {"nodes": {node_id: _segment(node) for node_id, node in loaded.scene.nodes.items()}}
+    built = player_manifest(raw, Visit(debtor, loaded, "en"), token, "en", case)
+    said = built["nodes"]["situation"]["texts"]
+    assert (
+        said[-1] == "If you do not pay within 14 days, we must charge €425.00 in collection costs."
+    )
