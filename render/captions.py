@@ -1,8 +1,10 @@
 """WebVTT captions, timed from each shot's voice-over.
 
 Big captions are easiest to read in short cues: at most two lines of about 42 characters
-(the common subtitle standard). A shot whose line is longer is split at sentence ends first,
-then between words, and its speaking time is shared out by the length of each cue.
+(the common subtitle standard), which on a phone (390 px wide, where the player draws them in
+a band under the picture and lets them flow) take no more than three lines of about 26
+characters. A shot whose line is longer is split at sentence ends first, then between words,
+and its speaking time is shared out by the length of each cue.
 
 Cue text is escaped as WebVTT requires (``&``, ``<``, ``>``), so a name such as ``<b>`` shows
 as written instead of being read as markup.
@@ -15,6 +17,10 @@ from dataclasses import dataclass
 
 MAX_CHARS = 42
 MAX_LINES = 2
+# A 390 px phone holds about 26 characters a line of the player's captions (1.25rem bold
+# Atkinson Hyperlegible, wide letters counted); a cue may take three lines there.
+PHONE_CHARS = 26
+PHONE_LINES = 3
 ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -59,8 +65,11 @@ def _chunks(text: str) -> list[tuple[str, ...]]:
 
 
 def _lines(chunk: str) -> tuple[str, ...] | None:
-    """One or two balanced lines for a cue, or None when it needs more than two."""
-    if len(chunk) <= MAX_CHARS:
+    """One or two balanced lines for a cue, or None when it needs more than two (or more than
+    three on a phone)."""
+    if len(wrap_words(chunk, PHONE_CHARS)) > PHONE_LINES:
+        return None
+    if len(chunk) <= MAX_CHARS or " " not in chunk:  # a word longer than a line stands alone
         return (chunk,)
     words = chunk.split()
     best: tuple[float, tuple[str, ...]] | None = None

@@ -2,8 +2,24 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
-from render.captions import MAX_CHARS, Cue, Spoken, cues_for, to_webvtt, wrap_words
+from render.captions import (
+    MAX_CHARS,
+    PHONE_CHARS,
+    PHONE_LINES,
+    Cue,
+    Spoken,
+    cues_for,
+    to_webvtt,
+    wrap_words,
+)
+from render.content import ContentRoot
+from render.i18n import load_translations
+from render.texts import node_texts
+from render.validate import load_scene
+
+REPO = Path(__file__).resolve().parent.parent
 
 LONG = (
     "Your energy bill of € 1.234,56 was due on 5 March 2026. We have not received your "
@@ -79,3 +95,44 @@ def test_cue_text_is_escaped_so_markup_in_a_name_shows_as_written() -> None:
 def test_shots_without_speech_between_keep_their_own_times() -> None:
     cues = cues_for([Spoken("One.", 0.0, 1.0), Spoken("Two.", 3.0, 4.0)])
     assert [(c.start, c.end) for c in cues] == [(0.0, 1.0), (3.0, 4.0)]
+
+
+TURKISH = "Bir sonraki ödemeniz € 1.234,56. Son ödeme tarihi 15 Ekim 2026 Perşembe günüdür."
+
+
+def _phone_lines(cue: Cue) -> int:
+    return len(wrap_words(" ".join(cue.lines), PHONE_CHARS))
+
+
+def test_a_cue_never_needs_more_than_three_lines_on_a_phone() -> None:
+    # two lines of 42 characters each, as cues were cut before, took four on a 390 px phone
+    assert len(wrap_words(TURKISH, MAX_CHARS)) == 2 and len(wrap_words(TURKISH, PHONE_CHARS)) == 4
+    cues = cues_for([Spoken(TURKISH, 1.0, 7.0)])
+    assert len(cues) == 2
+    assert all(_phone_lines(cue) <= PHONE_LINES for cue in cues)
+    assert all(1 <= len(cue.lines) <= 2 for cue in cues)
+    assert " ".join(" ".join(c.lines) for c in cues) == TURKISH
+
+
+def test_a_split_cue_is_timed_by_the_length_of_its_text() -> None:
+    cues = cues_for([Spoken(TURKISH, 1.0, 7.0)])
+    assert cues[0].start == 1.0 and cues[-1].end == 7.0 and cues[0].end == cues[1].start
+    total = sum(len(" ".join(cue.lines)) for cue in cues)
+    for cue in cues:
+        assert abs((cue.end - cue.start) - 6.0 * len(" ".join(cue.lines)) / total) < 0.002
+
+
+def test_every_bundled_line_fits_three_phone_lines_in_every_language() -> None:
+    root = ContentRoot(REPO)
+    scene = load_scene(root.find_scene("arrears"), root)
+    texts = [t.text for node_id, node in scene.nodes.items() for t in node_texts(node_id, node)]
+    values = {
+        "name": "Ayşe Yılmaz-Öztürk", "amount_due": "€ 1.234,56", "due_date": "15 Ekim 2026",
+    }  # fmt: skip
+    for language in scene.languages:
+        catalogue = load_translations(root, "arrears", language) if language != "en" else {}
+        for text in texts:
+            said = re.sub(r"\{(\w+)\}", lambda m: values.get(m[1], "R-2026-000123"),
+                          catalogue.get(text, text))  # fmt: skip
+            for cue in cues_for([Spoken(said, 0.0, 5.0)]):
+                assert _phone_lines(cue) <= PHONE_LINES, (language, cue.lines)
