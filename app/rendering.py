@@ -39,7 +39,7 @@ from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
 from render.debtors import DebtorJob, plan_debtor, prepared
 from render.executors import Executor
-from render.pipeline import plan_scene, write_manifest
+from render.pipeline import manifest_path, plan_scene, write_manifest
 from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult
 from render.segments import SegmentPlan
@@ -369,3 +369,24 @@ class _Recorder:
                     **more,
                 )
             )
+
+
+def rendered_languages(
+    session: Session, campaign_id: int, media_dir: Path
+) -> tuple[list[str], list[str]]:
+    """The scene/language pairs the campaign's debtors use whose shared videos are on disk,
+    and those still missing, as ``"arrears/nl"``. A campaign's videos are often made without
+    a render job (``vidpay render``, ``make run``, or the first debtor opening a link), so
+    the admin page looks at the files instead of saying "not rendered yet" while they play."""
+    pairs = session.execute(
+        select(Debtor.scene_id, Debtor.language)
+        .where(Debtor.campaign_id == campaign_id)
+        .distinct()
+        .order_by(Debtor.scene_id, Debtor.language)
+    )
+    ready: list[str] = []
+    missing: list[str] = []
+    for scene_id, language in pairs:
+        found = manifest_path(media_dir, scene_id, language).is_file()
+        (ready if found else missing).append(f"{scene_id}/{language}")
+    return ready, missing

@@ -18,9 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import EMAIL_LIMIT
+from app.config import Settings
 from app.funnel import OutcomeRow
-from app.models import Campaign, LoginAttempt, RenderJob
+from app.models import Campaign, Debtor, LoginAttempt, RenderJob
 from app.web.admin import outcomes_csv
+from render.pipeline import manifest_path
 from tests.admin_session import sign_in
 from tests.admin_session import users as users
 
@@ -368,3 +370,39 @@ def test_the_csv_defuses_spreadsheet_formulas() -> None:
     evil = OutcomeRow(1, row.created_at, "+SUM(A1)", "nl", "a", "b", "@x", {})
     (_, line) = list(csv.reader(io.StringIO(outcomes_csv([evil], ZONE))))
     assert (line[1], line[5]) == ("'+SUM(A1)", "'@x")
+
+
+def test_the_links_end_at_the_end_of_the_day_entered_in_the_creditors_zone(
+    web: TestClient, users: None, campaign: dict[str, str], db: Session
+) -> None:
+    campaign_id = _campaign_id(db)
+    ends = datetime(2027, 1, 31, 23, 59, 59, tzinfo=ZONE)
+    db.get_one(Campaign, campaign_id).expires_at = ends
+    db.commit()
+    db.expire_all()
+    assert db.get_one(Campaign, campaign_id).expires_at == ends  # the moment, not 00:59 later
+    sign_in(web, "dan@example.org")
+    page = web.get(f"/admin/campaigns/{campaign_id}").text
+    assert "<dt>Links end</dt>" in page
+    assert "31 January 2027, 23:59 (Europe/Amsterdam)</time>" in page
+
+
+def test_videos_made_without_a_render_job_show_as_rendered(
+    web: TestClient, users: None, campaign: dict[str, str], db: Session, settings: Settings
+) -> None:
+    campaign_id = _campaign_id(db)
+    in_use = sorted({(s, lang) for s, lang in db.execute(select(Debtor.scene_id, Debtor.language))})
+    sign_in(web, "olga@example.org")
+    first, *others = in_use
+    path = manifest_path(settings.media_dir, *first)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}", encoding="utf-8")
+    page = web.get(f"/admin/campaigns/{campaign_id}").text
+    assert f"Rendered: {first[0]}/{first[1]}. Not yet: " in page
+    assert f"{others[-1][0]}/{others[-1][1]} (made when the first debtor opens the link" in page
+    for scene_id, language in others:
+        manifest_path(settings.media_dir, scene_id, language).write_text("{}", encoding="utf-8")
+    page = web.get(f"/admin/campaigns/{campaign_id}").text
+    assert "Not rendered yet" not in page and "Not yet:" not in page
+    assert "personal parts are prepared when a debtor opens the link." in page
+    assert ">Render again</button>" in page

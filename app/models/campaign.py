@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_RETENTION_DAYS
-from app.models.base import Base, Timestamped, as_utc
+from app.models.base import Base, Timestamped, UTCDateTime, as_utc
 
 if TYPE_CHECKING:
     from app.models.debtor import Debtor
@@ -24,9 +24,9 @@ class Campaign(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     scene_id: Mapped[str] = mapped_column(String(64))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # links end
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # links end
     retention_days: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_DAYS)
-    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verify: Mapped[str | None] = mapped_column(String(16))  # None, "postcode" or "birth_date"
     # the reminder rules (app.outreach.reminders.ReminderRules); None: the defaults
     reminders: Mapped[dict[str, Any] | None] = mapped_column(JSON)

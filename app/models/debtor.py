@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Timestamped
+from app.models.base import Base, Timestamped, UTCDateTime
 
 if TYPE_CHECKING:
     from app.models.campaign import Campaign
@@ -45,8 +45,8 @@ class Debtor(Timestamped, Base):
     # optional verification (app/verification.py): a keyed hash of the answer, never the answer
     verify_hash: Mapped[str | None] = mapped_column(String(64))
     verify_failures: Mapped[int] = mapped_column(default=0, server_default="0")
-    verify_locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verify_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # the debtor asked for no more messages on a channel (an unsubscribe link, an SMS STOP)
-    email_opt_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sms_opt_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    email_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sms_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     campaign: Mapped[Campaign] = relationship(back_populates="debtors")

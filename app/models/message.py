@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Timestamped, utcnow
+from app.models.base import Base, Timestamped, UTCDateTime, utcnow
 
 
 class Message(Timestamped, Base):
@@ -33,10 +33,10 @@ class Message(Timestamped, Base):
     # cancelled (opted out, nothing to send to, the campaign ended); after sent, what the
     # provider reported: delivered, or bounced (it did not arrive)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
-    send_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     address: Mapped[str | None] = mapped_column(String(254))  # where it went, as sent
     provider_id: Mapped[str | None] = mapped_column(String(200))  # Message-ID, SMS batch id
     parts: Mapped[int | None]  # an SMS's parts, as billed

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, Timestamped, utcnow
+from app.models.base import Base, Timestamped, UTCDateTime, utcnow
 
 
 class Payment(Timestamped, Base):
@@ -26,6 +26,4 @@ class Payment(Timestamped, Base):
     # "creating" (reserved, the provider not yet answered), then the provider's statuses
     status: Mapped[str] = mapped_column(String(16), default="open")
     checkout_url: Mapped[str | None] = mapped_column(String(500))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -54,6 +54,7 @@ from app.funnel import (
 )
 from app.models import Campaign, RenderJob
 from app.outcome_labels import action_label, detail_labels, node_label
+from app.rendering import rendered_languages
 from app.stats import ALPHA, Comparison, compare
 from app.web import admin_messages, admin_reminders  # their sections on the campaign page
 from app.web.admin_charts import drop as _drop
@@ -253,7 +254,9 @@ def campaign_page(
         user=user,
         campaign=summary,
         scenes=scenes,
-        render=_render_status(job),
+        render=_render_status(
+            job, rendered_languages(session, campaign_id, state.settings.media_dir)
+        ),
         overall=overall,
         overall_chart=overall_chart(overall),
         by_variant=by_variant,
@@ -289,7 +292,7 @@ def campaign_page(
 def render_progress(campaign_id: DbId, user: CurrentUser, session: SessionDep) -> JSONResponse:
     """The latest render's progress, for the progress bar's script (asked every 3 seconds)."""
     _exists(session, campaign_id)
-    return JSONResponse(_render_status(latest_render(session, campaign_id)))
+    return JSONResponse(_render_status(latest_render(session, campaign_id)))  # a job's progress
 
 
 @router.get("/campaigns/{campaign_id}/outcomes.csv")
@@ -342,17 +345,11 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
-def _render_status(job: RenderJob | None) -> dict[str, Any]:
+def _render_status(
+    job: RenderJob | None, files: tuple[list[str], list[str]] = ([], [])
+) -> dict[str, Any]:
     if job is None:
-        return {
-            "status": "none",
-            "done": 0,
-            "total": 0,
-            "failed": 0,
-            "percent": 0,
-            "label": "Not rendered yet.",
-            "error": None,
-        }
+        return _files_status(*files)
     share = round(100 * job.done / job.total) if job.total else 0
     if job.status == "running":
         label = f"Rendering: {job.done:,} of {job.total:,} segments ({share}%)"
@@ -371,6 +368,23 @@ def _render_status(job: RenderJob | None) -> dict[str, Any]:
         "label": label + ".",
         "error": job.error,
     }
+
+
+def _files_status(ready: list[str], missing: list[str]) -> dict[str, Any]:
+    """No render job: what the media folder holds (see ``rendered_languages``)."""
+    later = "personal parts are prepared when a debtor opens the link"
+    if ready and not missing:
+        status, label = "ready", f"Rendered: {', '.join(ready)}; {later}."
+    elif ready:
+        status = "partial"
+        label = (
+            f"Rendered: {', '.join(ready)}. Not yet: {', '.join(missing)} (made when the "
+            "first debtor opens the link, or now with Render now)."
+        )
+    else:
+        status, label = "none", "Not rendered yet."
+    return {"status": status, "done": 0, "total": 0, "failed": 0, "percent": 0,
+            "label": label, "error": None}  # fmt: skip
 
 
 def _comparisons(summary: CampaignSummary, by_variant: list[Funnel]) -> list[Comparison]:

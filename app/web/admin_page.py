@@ -5,8 +5,11 @@ through it, so the policy is in one place."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -41,9 +44,18 @@ def admin_page(
             "user": user,
             "csrf": csrf_token(request),
             "nonce": nonce,
+            "moment": lambda at: local_moment(at, state.settings.timezone),
             **context,
         },
         status_code=status,
     )
     response.headers["Content-Security-Policy"] = CSP.format(nonce=nonce)
     return response
+
+
+def local_moment(at: datetime, timezone: str) -> str:
+    """A moment as an operator reads it, with the zone it is in: "31 January 2027, 23:59
+    (Europe/Amsterdam)". A bare "2027-02-01 00:59" left operators guessing which day a link
+    ends on."""
+    local = at.astimezone(ZoneInfo(timezone))
+    return f"{format_datetime(local, 'd MMMM y, HH:mm', locale='en')} ({timezone})"
