@@ -170,8 +170,9 @@ def test_import_exits_0_when_every_line_to_record_is_there(
     # recorded in Dutch now: validate suggests keeping the name out of the voice
     code, out, err = vidpay("validate", "small", "--root", root.path)
     assert code == 0
-    warnings = out.splitlines()
-    assert len(warnings) == 2 and "1 scene checked: 0 errors, 2 warnings" in err
+    # the compliance lint also finds the planted =HYPERLINK( line hard to read: not counted here
+    warnings = [line for line in out.splitlines() if "[plain-" not in line]
+    assert len(warnings) == 2 and "1 scene checked: 0 errors, 4 warnings" in err
     assert warnings[0].endswith(
         "small.yaml:14:14: warning: scene 'small' has recorded voice-overs in nl, but a "
         "recorded voice cannot say each debtor's {name}: a recording sounds the same for every "
