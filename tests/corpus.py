@@ -11,7 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from render.content import ContentRoot
+from render.validate import validate_root
 
 _EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
 
@@ -34,3 +37,15 @@ def expected(scene: Path) -> set[str]:
     return {
         line if not line[0].isdigit() else f"{relative}:{line}" for line in _EXPECT.findall(text)
     }
+
+
+def assert_case_reports_exactly_its_problems(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validate the case from inside its root, as a designer runs ``vidpay validate``."""
+    root, scene = case_root(case, tmp_path)
+    wanted = expected(scene)
+    assert wanted, f"{case} states no expectation"
+    monkeypatch.chdir(root.path)
+    found = {str(p) for p in validate_root(ContentRoot(Path()), [scene.relative_to(root.path)])}
+    assert found == wanted

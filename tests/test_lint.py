@@ -15,7 +15,7 @@ from render.lint.phrases import COSTS, FIRM, FORBIDDEN, OFFER, TERM, find, says
 from render.problems import ContentError
 from render.validate import inspect_scene, load_scene, validate_root
 from tests.conftest import DATA, SceneWriter
-from tests.corpus import case_root, expected
+from tests.corpus import assert_case_reports_exactly_its_problems, case_root, expected
 
 CASES = sorted((DATA / "lint").iterdir())
 
@@ -24,12 +24,7 @@ CASES = sorted((DATA / "lint").iterdir())
 def test_lint_case_reports_exactly_its_findings(
     case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, scene = case_root(case, tmp_path)
-    wanted = expected(scene)
-    assert wanted, f"{case} states no expectation"
-    monkeypatch.chdir(root.path)
-    found = {str(p) for p in validate_root(ContentRoot(Path()), [scene.relative_to(root.path)])}
-    assert found == wanted
+    assert_case_reports_exactly_its_problems(case, tmp_path, monkeypatch)
 
 
 def test_every_rule_has_a_corpus_case() -> None:
