@@ -22,6 +22,7 @@ from typing import Literal
 import resvg_py
 from PIL import Image, ImageDraw, ImageFont
 
+from render.logo import logo_picture
 from render.theme import Theme
 
 WIDTH, HEIGHT, FPS = 1280, 720, 25
@@ -46,6 +47,7 @@ class ResolvedShow:
     icon: Path | None = None
     image: Path | None = None
     personal: frozenset[str] = frozenset()
+    logo: bool = False  # the brand's logo, large, above the rest: the video's first shot
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,12 @@ class Layer:
         return strip, len(frames), pop_margin(self.image)
 
 
+CORNER = (150, 52, 24)  # the corner logo's largest width and height, and its margin
+
+
 def draw_background(theme: Theme) -> Image.Image:
-    """The brand background (a vertical gradient and the logo), drawn once per segment."""
+    """The brand background (a vertical gradient and the logo small in the top right corner),
+    drawn once per segment."""
     top = theme.rgb(theme.colours.background)
     bottom = theme.rgb(theme.colours.background_end or theme.colours.background)
     column = Image.new("RGB", (1, HEIGHT))
@@ -95,9 +101,10 @@ def draw_background(theme: Theme) -> Image.Image:
             (0, y), tuple(round(a + (b - a) * share) for a, b in zip(top, bottom, strict=True))
         )
     background = column.resize((WIDTH, HEIGHT))
-    if theme.logo is not None:
-        logo = _svg(theme.logo.read_text(encoding="utf-8"), 56, 56)
-        background.paste(logo, (WIDTH - 56 - 32, 24), logo)
+    if theme.logo is not None and theme.logo_size is not None:
+        width, height, margin = CORNER
+        plate = _logo_plate(theme, width, height)
+        background.paste(plate, (WIDTH - plate.width - margin, margin), plate)
     return background
 
 
@@ -120,7 +127,7 @@ def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
 
 def element_count(show: ResolvedShow) -> int:
     """How many layers ``draw_layers`` makes of a shot (without drawing them)."""
-    single = (show.icon, show.title, show.card, show.text, show.image)
+    single = (show.logo, show.icon, show.title, show.card, show.text, show.image)
     return sum(1 for element in single if element) + len(show.bullets)
 
 
@@ -169,6 +176,8 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
     on_background = theme.colours.text_on_background
     mine = show.personal
     pictures: list[Picture] = []
+    if show.logo and theme.logo is not None:  # planned only for a brand with a logo
+        pictures.append((_logo_plate(theme, round(420 * scale), round(170 * scale)), None, "fade"))
     if show.icon is not None:
         diameter = round((340 if only_icon else 220) * scale)
         pictures.append((_icon_badge(show.icon, theme, diameter), None, "pop"))
@@ -194,6 +203,22 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
     if show.image is not None:
         pictures.append((_image(show.image, scale), None, "fade"))
     return pictures
+
+
+def _logo_plate(theme: Theme, max_width: int, max_height: int) -> Image.Image:
+    """The brand's logo on a rounded plate of the surface colour, so that a logo made for
+    white paper shows on any background; at most ``max_width`` by ``max_height``."""
+    if theme.logo is None or theme.logo_size is None:
+        raise ValueError(f"the brand '{theme.name}' has no logo")
+    pad = max(4, _even(max_height * 0.14))
+    logo = logo_picture(theme.logo, theme.logo_size, max_width - 2 * pad, max_height - 2 * pad)
+    size = (_even(logo.width + 2 * pad + 1), _even(logo.height + 2 * pad + 1))
+    plate = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(plate).rounded_rectangle(
+        (0, 0, size[0] - 1, size[1] - 1), radius=pad * 2, fill=theme.colours.surface
+    )
+    plate.alpha_composite(logo, ((size[0] - logo.width) // 2, (size[1] - logo.height) // 2))
+    return plate
 
 
 def _icon_badge(svg: Path, theme: Theme, diameter: int) -> Image.Image:

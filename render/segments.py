@@ -13,7 +13,7 @@ kept empty, sized by stand-ins) and once per debtor as a voice *track* (:mod:`re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -154,6 +154,8 @@ def plan_segment(
             _plan_shot(scene, node_id, node, i, language, root, say, speak)
             for i in range(len(node.shots))
         )
+    if theme.logo is not None and node_id in opening_nodes(scene):
+        shots = _with_logo(shots)
     key = content_key(
         {
             "encoding": PICTURE_ENCODING if personal else ENCODING,
@@ -164,6 +166,20 @@ def plan_segment(
     )
     choices = tuple(ChoicePlan(say(c.label), c.icon, c.goto) for c in node.choices or ())
     return SegmentPlan(scene.id, node_id, language, personal, root.path, theme, shots, choices, key)
+
+
+def opening_nodes(scene: Scene) -> set[str]:
+    """The nodes a video starts with (``start`` and each case's ``entry``): their first shot
+    shows the creditor's logo large, so the debtor sees at once who this is from."""
+    return {scene.start, *scene.entry.values()}
+
+
+def _with_logo(shots: tuple[ShotPlan, ...]) -> tuple[ShotPlan, ...]:
+    if not shots:
+        return shots
+    first = shots[0]
+    show = replace(first.show, logo=True) if first.show else ResolvedShow(logo=True)
+    return (replace(first, show=show), *shots[1:])
 
 
 def sayer(
@@ -270,5 +286,6 @@ def _describe(shot: ShotPlan) -> dict[str, Any]:
             "icon": file_digest(show.icon) if show.icon else None,
             "image": file_digest(show.image) if show.image else None,
             **({"personal": sorted(show.personal)} if show.personal else {}),
+            **({"logo": True} if show.logo else {}),  # the logo's file is in the theme's digest
         },
     }

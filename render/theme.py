@@ -1,4 +1,10 @@
-"""Brand themes: colours, fonts and logo from ``static/brand/<name>/theme.toml``.
+"""Brand themes: the creditor's name, logo, contact, colours and fonts from
+``static/brand/<name>/theme.toml``.
+
+``name`` names the theme; ``display_name`` is the creditor as debtors know it (pages, titles,
+messages), ``name`` when left out. ``logo`` is an SVG or PNG under ``static/`` (checked by
+:mod:`render.logo`), ``[contact]`` the phone and website shown where no scene is known (a
+mistyped link). All three are optional, so older themes stay valid.
 
 Fonts are always files the content root or this project ships: a render worker's system fonts
 are not part of the content, and would make the same scene look different on another machine.
@@ -8,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +22,7 @@ from PIL import ImageColor
 from pydantic import AfterValidator, ValidationError
 
 from render.content import ContentRoot
+from render.logo import LogoError, check_logo
 from render.problems import ContentError, Problem, display_path
 from render.scene import StrictModel
 
@@ -43,11 +50,26 @@ class Colours(StrictModel):
     accent_text: Colour
 
 
+def _website(url: str) -> str:
+    if not url.startswith(("https://", "http://")) or len(url.split("//", 1)[1]) < 3:
+        raise ValueError(f"'{url}' is not a web address starting with https://")
+    return url
+
+
+class Contact(StrictModel):
+    """How debtors reach the creditor when no scene says it (the scene's contact wins)."""
+
+    phone: str | None = None
+    website: Annotated[str, AfterValidator(_website)] | None = None
+
+
 class ThemeFile(StrictModel):
     name: str
+    display_name: str | None = None
     font: str
     font_bold: str
     logo: str | None = None
+    contact: Contact = Contact()
     colours: Colours
 
 
@@ -61,6 +83,14 @@ class Theme:
     font_bold: Path
     logo: Path | None
     digest: str
+    display_name: str = ""  # the creditor as debtors know it; ``name`` when the file has none
+    logo_size: tuple[int, int] | None = None  # the logo's own width and height (its aspect)
+    contact: Contact = field(default_factory=Contact)
+    logo_path: str | None = None  # the logo as written in theme.toml (relative to static/)
+
+    @property
+    def creditor(self) -> str:
+        return self.display_name or self.name
 
     def rgb(self, colour: str) -> tuple[int, int, int]:
         red, green, blue = ImageColor.getrgb(colour)[:3]
@@ -86,14 +116,24 @@ def load_theme(root: ContentRoot, brand: str) -> Theme:
         ) from exc
     files = {key: _static(root, getattr(spec, key), shown, key) for key in ("font", "font_bold")}
     logo = _static(root, spec.logo, shown, "logo") if spec.logo else None
+    logo_size = _logo_size(logo, shown) if logo else None
     _check_contrast(spec.colours, shown)
     digest = hashlib.sha256(path.read_bytes())
     for file in [*files.values(), logo]:
         if file is not None:
             digest.update(file.read_bytes())
     return Theme(
-        spec.name, spec.colours, files["font"], files["font_bold"], logo, digest.hexdigest()
-    )
+        spec.name, spec.colours, files["font"], files["font_bold"], logo, digest.hexdigest(),
+        display_name=spec.display_name or spec.name, logo_size=logo_size, contact=spec.contact,
+        logo_path=spec.logo,
+    )  # fmt: skip
+
+
+def _logo_size(logo: Path, shown: str) -> tuple[int, int]:
+    try:
+        return check_logo(logo)
+    except LogoError as exc:
+        raise ContentError([Problem(shown, 1, 1, f"logo: {exc}")]) from exc
 
 
 def _read_toml(path: Path, shown: str) -> dict[str, object]:

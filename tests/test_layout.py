@@ -130,3 +130,24 @@ def test_image_layer_fits_its_box(theme: Theme, tmp_path: Path) -> None:
     (layer,) = draw_layers(ResolvedShow(image=picture), theme)
     assert layer.image.width <= 560 and layer.image.height <= 320
     assert layer.image.width % 2 == 0 and layer.image.height % 2 == 0
+
+
+def test_the_opening_shot_shows_the_brand_logo_first_on_a_plate(theme: Theme) -> None:
+    from render.layout import element_count
+
+    show = ResolvedShow(title="Hallo", icon=ICONS / "wave.svg", logo=True)
+    layers = draw_layers(show, theme)
+    assert len(layers) == element_count(show) == 3
+    logo = layers[0]
+    assert logo.motion == "fade" and logo.text is None and logo.y == min(la.y for la in layers)
+    assert logo.image.width % 2 == 0 and logo.image.height % 2 == 0
+    colours = set(logo.image.convert("RGB").getdata())
+    assert (255, 255, 255) in colours and (245, 183, 0) in colours  # the plate, the sun
+
+
+def test_the_background_carries_the_logo_small_in_the_top_right_corner(theme: Theme) -> None:
+    background = draw_background(theme)
+    corner = background.crop((WIDTH - 200, 0, WIDTH, 100))
+    assert (245, 183, 0) in set(corner.getdata())
+    middle = background.crop((WIDTH // 2 - 100, 0, WIDTH // 2 + 100, 100))
+    assert (245, 183, 0) not in set(middle.getdata())

@@ -53,7 +53,7 @@ def test_manifests_per_language_list_every_node(render_root: ContentRoot, tmp_pa
     assert menu["personal"] is False and turkish["nodes"]["hello"]["personal"] is True
     assert turkish["nodes"]["hello"]["next"] == "amount"
     hello = turkish["nodes"]["hello"]  # a picture: its shot's frames, the place of the name
-    assert hello["captions"] == "" and hello["frames"] == [[0, 16]]
+    assert hello["captions"] == "" and hello["frames"] == [[0, 20]]  # logo, icon, title enter
     assert [box["element"] for box in hello["boxes"]] == ["title"]
     for node in turkish["nodes"].values():
         for key in ("video", "poster", *(["captions"] if not node["personal"] else [])):

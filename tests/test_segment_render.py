@@ -97,12 +97,13 @@ def test_a_personal_picture_has_no_sound_and_a_key_frame_where_each_shot_starts(
     info = ffprobe(tmp_path / result.video)
     assert [s["codec_type"] for s in info["streams"]] == ["video"]
     assert result.captions == ""
-    assert result.shots == ((0, 16),)  # the title enters (0.15 s + 0.44 s), one settled frame
+    # the opening node: the logo, then the icon and the title enter (0.3 s + 0.44 s), one settled frame
+    assert result.shots == ((0, 20),)
     (box,) = result.boxes  # the place the player writes "Merhaba Ayşe" into
     assert box["element"] == "title" and box["width"] == 1120 and box["motion"] == "slide-up"
     with av.open(str(tmp_path / result.video)) as container:
         packets = [p for p in container.demux(video=0) if p.size]
-    assert packets[0].is_keyframe and len(packets) == 16
+    assert packets[0].is_keyframe and len(packets) == 20
     assert all(p.pts == p.dts for p in packets)  # no B-frames: a copy can be retimed
     with Image.open(tmp_path / result.poster) as poster:
         assert poster.size == (1280, 720)
@@ -174,3 +175,40 @@ def test_a_broken_image_is_reported_by_validate_and_by_the_render(
     with pytest.raises(RenderError, match=r"^scene tiny, node bye, language en: .*meter\.png"):
         render_segment(plan, tmp_path / "out")
     assert [p for p in (tmp_path / "out").rglob("*.mp4")] == []
+
+
+def _last_frame(video: Path, target: Path, duration: float) -> Image.Image:
+    import subprocess
+
+    from render.ffmpeg import ffmpeg_exe
+
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-ss", str(max(0.0, duration - 0.1)), "-i", str(video),
+         "-frames:v", "1", str(target)],
+        check=True,
+    )  # fmt: skip
+    return Image.open(target).convert("RGB")
+
+
+def _amber(frame: Image.Image, box: tuple[int, int, int, int]) -> int:
+    """Pixels of the default logo's sun (#f5b700) in ``box``, give or take the encoding."""
+    region = frame.crop(box)
+    pixels = [region.getpixel((x, y)) for x in range(region.width) for y in range(region.height)]
+    return sum(
+        1
+        for r, g, b in (p for p in pixels if isinstance(p, tuple))
+        if abs(r - 245) < 24 and abs(g - 183) < 24 and b < 60
+    )
+
+
+def test_the_logo_is_large_on_the_first_shot_and_small_in_the_corner_of_every_shot(
+    render_root: ContentRoot, tmp_path: Path
+) -> None:
+    opening = render_segment(plan_tiny(render_root, "hello"), tmp_path)
+    later = render_segment(plan_tiny(render_root, "bye"), tmp_path)
+    first = _last_frame(tmp_path / opening.video, tmp_path / "first.png", opening.duration)
+    other = _last_frame(tmp_path / later.video, tmp_path / "other.png", later.duration)
+    top_middle, corner = (540, 40, 740, 200), (1080, 16, 1264, 84)
+    assert _amber(first, top_middle) > 500  # the logo above the greeting
+    assert _amber(other, top_middle) == 0  # later shots: no large logo
+    assert _amber(first, corner) > 30 and _amber(other, corner) > 30  # the corner, every shot
