@@ -14,20 +14,16 @@ from sqlalchemy.orm import Session
 
 from app.campaigns import import_campaign, read_rows
 from app.config import Settings
-from app.funnel import (
-    Funnel,
-    NodeFunnel,
+from app.funnel import Funnel, NodeFunnel, funnels, node_funnels, total_funnel
+from app.models import Campaign, Debtor, Event, Variant
+from app.reports import (
     OutcomeFilter,
     campaign_summaries,
     count_outcomes,
     filter_choices,
-    funnels,
-    node_funnels,
     outcome_counts,
     outcome_rows,
-    total_funnel,
 )
-from app.models import Campaign, Debtor, Event, Variant
 from render.validate import load_scene
 from tests.conftest import REPO
 

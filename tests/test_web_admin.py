@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.auth import EMAIL_LIMIT
 from app.config import Settings
-from app.funnel import OutcomeRow
 from app.models import Campaign, Debtor, LoginAttempt, RenderJob
+from app.reports import OutcomeRow
 from app.web.admin import outcomes_csv
 from render.pipeline import manifest_path
 from tests.admin_session import sign_in

@@ -12,7 +12,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -37,14 +37,14 @@ from app.auth import (
 from app.channel_funnel import channel_funnels
 from app.csv_safe import SafeWriter
 from app.deps import AppState, SessionDep, StateDep
-from app.funnel import (
-    NODE_STAGES,
-    STAGES,
+from app.funnel import NODE_STAGES, STAGES, Funnel, campaign_funnels
+from app.models import Campaign
+from app.outcome_labels import action_label, detail_labels, node_label
+from app.rendering import rendered_languages
+from app.reports import (
     CampaignSummary,
-    Funnel,
     OutcomeFilter,
     OutcomeRow,
-    campaign_funnels,
     campaign_summaries,
     count_outcomes,
     filter_choices,
@@ -52,15 +52,13 @@ from app.funnel import (
     outcome_counts,
     outcome_rows,
 )
-from app.models import Campaign, RenderJob
-from app.outcome_labels import action_label, detail_labels, node_label
-from app.rendering import rendered_languages
 from app.stats import ALPHA, Comparison, compare
 from app.web import admin_messages, admin_reminders  # their sections on the campaign page
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
 from app.web.admin_page import admin_page
 from app.web.params import DbId
+from app.web.render_status import render_status
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
 
@@ -254,7 +252,7 @@ def campaign_page(
         user=user,
         campaign=summary,
         scenes=scenes,
-        render=_render_status(
+        render=render_status(
             job, rendered_languages(session, campaign_id, state.settings.media_dir)
         ),
         overall=overall,
@@ -292,7 +290,7 @@ def campaign_page(
 def render_progress(campaign_id: DbId, user: CurrentUser, session: SessionDep) -> JSONResponse:
     """The latest render's progress, for the progress bar's script (asked every 3 seconds)."""
     _exists(session, campaign_id)
-    return JSONResponse(_render_status(latest_render(session, campaign_id)))  # a job's progress
+    return JSONResponse(render_status(latest_render(session, campaign_id)))  # a job's progress
 
 
 @router.get("/campaigns/{campaign_id}/outcomes.csv")
@@ -343,48 +341,6 @@ def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def _render_status(
-    job: RenderJob | None, files: tuple[list[str], list[str]] = ([], [])
-) -> dict[str, Any]:
-    if job is None:
-        return _files_status(*files)
-    share = round(100 * job.done / job.total) if job.total else 0
-    if job.status == "running":
-        label = f"Rendering: {job.done:,} of {job.total:,} segments ({share}%)"
-    elif job.status == "finished":
-        label = f"Rendered: {job.done:,} of {job.total:,} segments"
-    else:
-        label = f"The render failed after {job.done:,} of {job.total:,} segments"
-    if job.failed:
-        label += f", {job.failed:,} failed"
-    return {
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "failed": job.failed,
-        "percent": share,
-        "label": label + ".",
-        "error": job.error,
-    }
-
-
-def _files_status(ready: list[str], missing: list[str]) -> dict[str, Any]:
-    """No render job: what the media folder holds (see ``rendered_languages``)."""
-    later = "personal parts are prepared when a debtor opens the link"
-    if ready and not missing:
-        status, label = "ready", f"Rendered: {', '.join(ready)}; {later}."
-    elif ready:
-        status = "partial"
-        label = (
-            f"Rendered: {', '.join(ready)}. Not yet: {', '.join(missing)} (made when the "
-            "first debtor opens the link, or now with Render now)."
-        )
-    else:
-        status, label = "none", "Not rendered yet."
-    return {"status": status, "done": 0, "total": 0, "failed": 0, "percent": 0,
-            "label": label, "error": None}  # fmt: skip
 
 
 def _comparisons(summary: CampaignSummary, by_variant: list[Funnel]) -> list[Comparison]:
