@@ -1,15 +1,14 @@
-"""Campaigns from CSV, their links, and what each debtor did.
+"""Campaigns from CSV or Excel files, their links, and what each debtor did.
 
-A CSV is checked completely before anything is written: every bad row is reported with its
+A file is checked completely before anything is written: every bad row is reported with its
 line and the reason, and one bad row means nothing is imported (unless the operator asks to
-skip the bad rows, which are then listed).
+skip the bad rows, which are then listed). Reading the file is ``app.import_files``; amounts
+and dates as spreadsheets write them are ``app.import_values``.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -24,12 +23,13 @@ from sqlalchemy.orm import Session
 
 from app.config import DEFAULT_RETENTION_DAYS
 from app.contacts import contact_email, contact_phone
+from app.import_files import column_key, header_problems, read_table
+from app.import_values import Cell, ColumnReader, cell_text
 from app.models import Campaign, Debtor, Event, Outcome, Variant
 from app.tokens import new_salt, token_for, token_hash
 from app.verification import KINDS as VERIFY_KINDS
 from app.verification import answer_hash
 from app.verification import normalise as normalise_answer
-from render.formatting import parse_variable
 from render.problems import ContentError, Problem, display_path
 from render.scene import Scene, VariableType
 
@@ -45,7 +45,7 @@ _NAME_LIMIT = 200  # of a QR code's file name, before ".svg"; file systems allow
 class Row:
     line: int
     fields: dict[str, str]  # the core columns
-    values: dict[str, str]  # the scene's variables, as written in the CSV
+    values: dict[str, str]  # the scene's variables as render reads them: 1234.56, 2026-11-01
     amount_cents: int | None
     verify_answer: str | None = None  # normalised, when the campaign asks for verification
 
@@ -73,6 +73,11 @@ class Requirements:
     def columns(self) -> list[str]:
         extra = [self.verify] if self.verify else []
         return [*CORE_COLUMNS, *(v for v in self.variables if v not in CORE_COLUMNS), *extra]
+
+    @property
+    def column_kinds(self) -> dict[str, VariableType]:
+        """Every column with the kind of its values (core and verification columns: text)."""
+        return {name: self.variables.get(name, "text") for name in self.columns}
 
     @classmethod
     def of(cls, scenes: Scene | Sequence[Scene]) -> Requirements:
@@ -106,94 +111,69 @@ def read_rows(
 def check_rows(
     path: Path, scenes: Scene | Sequence[Scene], *, verify: str | None = None
 ) -> tuple[list[Row], list[Problem]]:
-    """The good rows and a problem for each bad one; a file that cannot be read at all (no
-    header, wrong encoding, no rows) raises ``ContentError``. With ``verify`` (a kind from
-    ``app.verification``) every row needs that column too."""
+    """The good rows and a problem for each bad one (see ``check_file``)."""
+    checked = check_file(path, scenes, verify=verify)
+    return checked.rows, checked.problems
+
+
+@dataclass(frozen=True)
+class Checked:
+    rows: list[Row]
+    problems: list[Problem]
+    read_as: str  # "read as Windows-1252, ';'-separated, decimal comma", for the summary
+
+
+def check_file(
+    path: Path, scenes: Scene | Sequence[Scene], *, verify: str | None = None
+) -> Checked:
+    """The good rows of a CSV or ``.xlsx`` file (``app.import_files``), a problem for each bad
+    one, and how the file was read; a file that cannot be read at all (no header, no rows)
+    raises ``ContentError``. With ``verify`` (a kind from ``app.verification``) every row
+    needs that column too. Lines are rows as Excel numbers them."""
     if verify is not None and verify not in VERIFY_KINDS:
         raise ValueError(f"unknown verification '{verify}' (one of: {', '.join(VERIFY_KINDS)})")
     need = replace(Requirements.of(scenes), verify=verify)
     shown = display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ContentError([Problem(shown, 1, 1, f"cannot read the CSV: {exc.strerror}")]) from exc
-    except UnicodeDecodeError as exc:
-        message = "the CSV is not UTF-8 text; save it as UTF-8"
-        raise ContentError([Problem(shown, 1, 1, message)]) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns = [c.strip() for c in next(reader, None) or []]
-    header = _header_problems(columns, need, shown)
+    table = read_table(path)
+    known = {column_key(name): name for name in need.columns}
+    columns = [known.get(column_key(name), name) for name in table.header]
+    header = header_problems(columns, need.columns, shown, table.read_as)
     if header:
         raise ContentError(header)
+    reader = ColumnReader.of(table.rows, columns, need.variables, table.delimiter)
     rows: list[Row] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    while True:
-        line = reader.line_num + 1  # where the row starts; a quoted field may span lines
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(shown, line, 1, f"cannot read this row: {exc}"))
-            break
-        if not any(cell.strip() for cell in cells):
+    for line, cells in table.rows:
+        if not any(cell_text(cell).strip() for cell in cells):
             continue
         raw = dict(zip(columns, cells, strict=False))
-        row, messages = _check_row(raw, len(cells), len(columns), need)
-        reference = (raw.get("reference") or "").strip()
+        row, messages = _check_row(raw, len(cells), len(columns), need, reader)
+        reference = cell_text(raw.get("reference")).strip()
         if reference in seen:
             messages.append(f"reference '{reference}' is also on line {seen[reference]}")
         seen.setdefault(reference, line)
         problems.extend(Problem(shown, line, 1, message) for message in messages)
         if row is not None and not messages:
             rows.append(Row(line, *row))
+    problems += [table.broken] if table.broken else []
     if not rows and not problems:
-        raise ContentError([Problem(shown, 1, 1, "the CSV has no debtors")])
-    return rows, problems
-
-
-def _header_problems(columns: list[str], need: Requirements, shown: str) -> list[Problem]:
-    if not columns:
-        return [Problem(shown, 1, 1, "the CSV is empty; it needs a header row")]
-    expected = need.columns
-    if not set(columns) & set(expected):  # a debtor's row where the names should be
-        return [Problem(shown, 1, 1, f"the first line must name the columns: {','.join(expected)}")]
-    problems = [
-        Problem(shown, 1, 1, f"missing column '{name}'")
-        for name in expected
-        if name not in columns and name not in ("email", "phone")
-    ]
-    problems += [
-        Problem(shown, 1, 1, f"unknown column '{name}' (columns: {', '.join(expected)}){hint}")
-        for name in columns
-        if name not in expected
-        for hint in [
-            f"; to ask debtors for it, use --verify {name}" if name in VERIFY_KINDS else ""
-        ]
-    ]
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    problems += [Problem(shown, 1, 1, f"column '{name}' appears twice") for name in repeated]
-    return problems
+        raise ContentError([Problem(shown, 1, 1, "the file has no debtors")])
+    return Checked(rows, problems, table.read_as + reader.described)
 
 
 def _check_row(
-    raw: dict[str, str], cells: int, columns: int, need: Requirements
+    cells: dict[str, Cell], count: int, columns: int, need: Requirements, reader: ColumnReader
 ) -> tuple[tuple[dict[str, str], dict[str, str], int | None, str | None] | None, list[str]]:
-    """(fields, variable values, cents owed, verification answer), or None and every reason
-    the row is bad."""
-    if cells != columns:
-        hint = " (a quote left open?)" if cells < columns else ""
-        return None, [f"{cells} fields where the header has {columns}{hint}"]
-    problems = []
-    fields = {name: (raw.get(name) or "").strip() for name in CORE_COLUMNS}
+    """(fields, variable values as stored, cents owed, verification answer), or None and
+    every reason the row is bad."""
+    if count != columns:
+        hint = " (a quote left open?)" if count < columns else ""
+        return None, [f"{count} fields where the header has {columns}{hint}"]
+    raw = {name: cell_text(cell) for name, cell in cells.items()}
+    problems = _text_problems(raw)
+    fields = {name: raw.get(name, "").strip() for name in CORE_COLUMNS}
     problems += [f"{name}: missing" for name in REQUIRED if not fields[name]]
-    for name, value in raw.items():
-        limit = _LIMITS.get(name, MAX_FIELD)
-        if len(value) > limit:
-            problems.append(f"{name}: longer than {limit} characters")
-        if "\x00" in value:  # PostgreSQL cannot store it in text, and no name holds one
-            problems.append(f"{name}: contains a NUL character; remove it")
     language = fields["language"]
     if language and language not in need.languages:
         offered = ", ".join(need.languages)
@@ -208,32 +188,41 @@ def _check_row(
                 problems.append(f"{name}: {exc}")
     values, parsed = {}, {}
     for name, kind in need.variables.items():
-        value = (raw.get(name) or "").strip()
-        if not value:
+        if not raw.get(name, "").strip():
             if name not in REQUIRED:
                 problems.append(f"{name}: missing")
             continue
-        values[name] = value
         try:
-            parsed[name] = parse_variable(kind, value)
+            values[name], parsed[name] = reader.read(name, kind, cells[name])
         except ValueError as exc:
             problems.append(f"{name}: {exc}")
     amount = need.amount
     cents = None
     if amount in parsed:
-        cents = int(Decimal(str(parsed[amount])) * 100)
+        cents = int(Decimal(str(parsed[amount])) * 100)  # exact: at most two decimals
         if cents <= 0:
             problems.append(f"{amount}: the amount owed must be more than zero")
     answer = None
     if need.verify:
         try:
-            answer = normalise_answer(need.verify, raw.get(need.verify) or "")
+            answer = normalise_answer(need.verify, raw.get(need.verify, ""))
         except ValueError as exc:
-            empty = not (raw.get(need.verify) or "").strip()
+            empty = not raw.get(need.verify, "").strip()
             problems.append(f"{need.verify}: {'missing' if empty else exc}")
     if problems:
         return None, problems
     return (fields, values, cents, answer), []
+
+
+def _text_problems(raw: dict[str, str]) -> list[str]:
+    problems = []
+    for name, value in raw.items():
+        limit = _LIMITS.get(name, MAX_FIELD)
+        if len(value) > limit:
+            problems.append(f"{name}: longer than {limit} characters")
+        if "\x00" in value:  # PostgreSQL cannot store it in text, and no name holds one
+            problems.append(f"{name}: contains a NUL character; remove it")
+    return problems
 
 
 def import_campaign(

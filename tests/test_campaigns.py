@@ -71,8 +71,7 @@ def test_every_bad_row_is_reported_with_its_line(tmp_path: Path, scene: Scene) -
     ]
     path.write_text(HEADER + "".join(rows), encoding="utf-8")
     assert _problems(path, scene) == [
-        "3: amount_due: '12.345' is not an amount; write it like 1234.56",
-        "3: due_date: '15-10-2026' is not a date; write it like 2026-03-05",
+        "3: amount_due: '12.345' has too many decimals: an amount is euros and cents",
         "3: email: 'not-an-email' is not an e-mail address: An email address must have an @-sign.",
         "3: language: 'fr' is not offered by scene 'arrears' (nl, en, de, tr, es)",
         "3: phone: 'call me' is not a phone number",
@@ -107,12 +106,13 @@ def test_phone_numbers_become_e164_and_addresses_are_checked(tmp_path: Path, sce
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b"", "1: the CSV is empty; it needs a header row"),
-        (HEADER.encode(), "1: the CSV has no debtors"),
-        (GOOD.encode(), "1: the first line must name the columns: reference,name,language,email,phone,amount_due,due_date,invoice_number"),
+        (b"", "1: the file is empty; it needs a header row"),
+        (HEADER.encode(), "1: the file has no debtors"),
+        (GOOD.encode(), "1: the first line must name the columns: reference,name,language,email,phone,amount_due,due_date,invoice_number (read as UTF-8, ','-separated)"),
         (HEADER.replace("amount_due", "amount").encode() + GOOD.encode(), "1: missing column 'amount_due'"),
         ((HEADER.strip() + ",colour\n").encode(), "1: unknown column 'colour' (columns: reference, name, language, email, phone, amount_due, due_date, invoice_number)"),
-        (HEADER.encode() + "A-1,Jürgen,de,,,1.00,2026-01-01,F\n".encode("latin-1"), "1: the CSV is not UTF-8 text; save it as UTF-8"),
+        (HEADER.encode() + b"A-1,J\x81rgen,de,,,1.00,2026-01-01,F\n", "2: the file is not UTF-8 or Windows-1252 text; save it as CSV UTF-8"),
+        (HEADER.replace(",name,", ",,name,").encode() + GOOD.encode(), "1: column 2 has no name"),
     ],
 )  # fmt: skip
 def test_broken_files_are_refused(
@@ -149,7 +149,7 @@ def test_the_last_of_many_rows_being_bad_imports_nothing(
     )
     assert result.exit_code == 1
     assert result.stdout.strip().endswith(
-        ":2002:1: amount_due: 'ten' is not an amount; write it like 1234.56"
+        ":2002:1: amount_due: 'ten' is not an amount; write it like 1234.56 or 1.234,56"
     )
     from app.db import make_engine, session_factory, upgrade
 
