@@ -179,29 +179,28 @@ def test_already_paid_asks_how_much_and_when(
     assert "€\u00a012,00" in confirmation.text and "NL12 INGB 42" in confirmation.text
 
 
-def _slots(page: str) -> list[str]:
-    return re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)
+def _open_times(page: str) -> dict[str, list[str]]:
+    """The days the callback form offers, each with the times it offers on that day."""
+    days = re.findall(r'<option value="(\d{4}-\d\d-\d\d)" data-times="([\d: ]*)"', page)
+    return {day: times.split() for day, times in days}
 
 
 def test_callback_only_at_offered_times(
     web: TestClient, campaign: dict[str, str], db: Session
 ) -> None:
     token = campaign[NL]
-    slots = _slots(web.get(f"/v/{token}/step/callback?lang=nl").text)
-    assert slots
-    assert (
-        _post(
-            web, token, "callback", {"phone": "+31 6 1234 5678", "slot": "2026-11-29T03:00"}
-        ).status_code
-        == 422
-    )
-    assert _post(web, token, "callback", {"phone": "", "slot": slots[0]}).status_code == 422
-    assert (
-        _post(web, token, "callback", {"phone": "+31 6 1234 5678", "slot": slots[0]}).status_code
-        == 303
-    )
+    days = _open_times(web.get(f"/v/{token}/step/callback?lang=nl").text)
+    day, times = next(iter(days.items()))
+    assert times
+    night = _post(web, token, "callback", {"phone": "+31 6 1234 5678", "day": day, "time": "03:00"})
+    assert night.status_code == 422
+    assert "om 03:00 kunnen we u niet bellen" in night.text
+    no_phone = {"phone": "", "day": day, "time": times[0]}
+    assert _post(web, token, "callback", no_phone).status_code == 422
+    picked = {"phone": "+31 6 1234 5678", "day": day, "time": times[0]}
+    assert _post(web, token, "callback", picked).status_code == 303
     (outcome,) = _outcomes(db)
-    assert outcome.details == {"phone": "+31 6 1234 5678", "slot": slots[0]}
+    assert outcome.details == {"phone": "+31 6 1234 5678", "slot": f"{day}T{times[0]}"}
 
 
 def test_help_refers_and_optionally_plans_a_callback(
@@ -210,7 +209,8 @@ def test_help_refers_and_optionally_plans_a_callback(
     token = campaign[NL]
     page = web.get(f"/v/{token}/step/cannot_pay?lang=nl").text
     assert 'href="https://example.org/debt-help"' in page
-    assert _post(web, token, "cannot_pay", {"phone": "", "slot": ""}).status_code == 303
+    nothing = {"phone": "", "day": "", "time": ""}
+    assert _post(web, token, "cannot_pay", nothing).status_code == 303
     (outcome,) = _outcomes(db)
     assert outcome.details == {"referred": True}
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 
-from app.i18n import Gettext, day, money
+import phonenumbers
+from babel.dates import format_date, format_skeleton
+
+from app.i18n import Gettext, money
 from app.selfservice import (
+    CALLBACK_SLOT,
     callback_slots,
     first_date_window,
     installment_counts,
@@ -14,6 +19,17 @@ from app.selfservice import (
     paid_window,
 )
 from app.web.step_base import Step, current_case
+from render.formatting import format_locale
+
+# A mobile number as people write it in the country of each language (fictitious numbers;
+# the English one from the range the UK keeps for drama).
+PHONE_EXAMPLES = {
+    "nl": "06 12345678",
+    "en": "07700 900123",
+    "de": "0151 23456789",
+    "tr": "0532 123 45 67",
+    "es": "612 34 56 78",
+}
 
 TITLES: dict[str, Callable[[Gettext], str]] = {
     "pay": lambda _: _("Pay now"),
@@ -47,13 +63,61 @@ def _later_fields(step: Step) -> dict[str, Any]:
     return _fields(step) | {"earliest": earliest, "latest": latest}
 
 
-def _slot_fields(step: Step) -> dict[str, Any]:
+def phone_example(language: str) -> str:
+    """An example phone number for the debtor's language, with no-break spaces: it never
+    breaks across lines, wherever it is shown."""
+    return PHONE_EXAMPLES.get(language, PHONE_EXAMPLES["en"]).replace(" ", "\u00a0")
+
+
+def callback_days(step: Step) -> dict[date, list[datetime]]:
+    """The days a callback can be planned on, each with its hour-long slots within the
+    contact hours, from the next hour on."""
+    days: dict[date, list[datetime]] = {}
+    for slot in callback_slots(step.visit.loaded.scene, step.now()):
+        days.setdefault(slot.date(), []).append(slot)
+    return days
+
+
+def day_label(value: date, language: str) -> str:
+    """A day as a callback list names it: "Monday 7 December", "Maandag 7 december"."""
+    locale = format_locale(language)
+    named = f"{format_date(value, 'EEEE', locale=locale)} {format_skeleton('MMMMd', value, locale=locale)}"
+    return named[:1].upper() + named[1:]
+
+
+def _readable(e164: str | None) -> str:
+    """The number the creditor has for the debtor (stored as +31612345678) as people read it:
+    +31 6 12345678."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _hour_label(start: time) -> str:
+    end = (datetime.combine(date.min, start) + CALLBACK_SLOT).time()
+    return f"{start:%H:%M}\u2013{end:%H:%M}"
+
+
+def _callback_fields(step: Step) -> dict[str, Any]:
+    """The phone (the one the creditor has, unless the debtor sent another), the days with the
+    times open on each, every time of the hours, and an example number for the language."""
     language = step.visit.language
-    slots = callback_slots(step.visit.loaded.scene, step.now())
-    shown = [
-        (s.isoformat(timespec="minutes"), f"{day(s.date(), language)}, {s:%H:%M}") for s in slots
-    ]
-    return _fields(step) | {"slots": shown, "help_url": step.visit.loaded.scene.contact.help_url}
+    days = callback_days(step)
+    times = sorted({slot.time() for slots in days.values() for slot in slots})
+    return _fields(step) | {
+        "days": [
+            (d.isoformat(), day_label(d, language), " ".join(f"{s:%H:%M}" for s in slots))
+            for d, slots in days.items()
+        ],
+        "times": [(f"{t:%H:%M}", _hour_label(t)) for t in times],
+        "your_phone": step.form.get("phone", _readable(step.visit.debtor.phone)),
+        "example": phone_example(language),
+        "help_url": step.visit.loaded.scene.contact.help_url,
+    }
 
 
 def _pay_fields(step: Step) -> dict[str, Any]:
@@ -73,8 +137,8 @@ FIELDS: dict[str, Callable[[Step], dict[str, Any]]] = {
     "pay": _pay_fields,
     "arrangement": _arrangement_fields,
     "later": _later_fields,
-    "help": _slot_fields,
+    "help": _callback_fields,
     "dispute": _fields,
     "paid": lambda step: _paid_fields(step),
-    "callback": _slot_fields,
+    "callback": _callback_fields,
 }

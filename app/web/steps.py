@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -45,7 +45,7 @@ from app.web.step_base import (
     rule_message,
     store_outcome,
 )
-from app.web.step_fields import FIELDS, TITLES
+from app.web.step_fields import FIELDS, TITLES, callback_days, day_label, phone_example
 from app.web.step_paid import paid
 from app.web.uploads import SentFormDep, problem_message
 from app.web.urls import agreed_url, node_url, reported_url
@@ -282,7 +282,7 @@ def _later(step: Step) -> None:
 
 def _help(step: Step) -> None:
     details: dict[str, Any] = {"referred": True}
-    if step.form.get("phone") or step.form.get("slot"):
+    if any(step.form.get(name) for name in ("phone", "day", "time", "slot")):
         details |= _callback_details(step)
     store_outcome(step, "help", details)
 
@@ -294,7 +294,7 @@ def _dispute(step: Step) -> None:
         problems.append(step._("Please tell us in a few words why you do not agree."))
     phone = step.form.get("phone", "").strip()
     if phone and not _PHONE.match(phone):
-        problems.append(step._("Please enter a phone number, like 06 1234 5678."))
+        problems.append(_phone_problem(step))
     if problems:
         raise StepError(problems)
     step.visit.debtor.disputed = True
@@ -309,15 +309,45 @@ def _callback_details(step: Step) -> dict[str, Any]:
     phone = step.form.get("phone", "").strip()
     problems = []
     if not _PHONE.match(phone):
-        problems.append(step._("Please enter a phone number, like 06 1234 5678."))
+        problems.append(_phone_problem(step))
     try:
-        slot = datetime.fromisoformat(step.form.get("slot", ""))
-        check_callback(step.visit.loaded.scene, slot, step.now())
-    except (ValueError, RuleError):
-        problems.append(step._("Please choose one of the times in the list."))
+        slot = _callback_slot(step)
+    except StepError as exc:
+        problems.extend(exc.messages)
     if problems:
         raise StepError(problems)
     return {"phone": phone, "slot": slot.isoformat(timespec="minutes")}
+
+
+def _phone_problem(step: Step) -> str:
+    example = phone_example(step.visit.language)
+    return step._("Please enter a phone number, like {example}.").format(example=example)
+
+
+def _callback_slot(step: Step) -> datetime:
+    """The day and the time picked (or one ``slot``, as a page from before the two lists sent
+    it): a day offered, and a time within the hours of that day that is still to come."""
+    _, form = step._, step.form
+    day_text, time_text = form.get("day", ""), form.get("time", "")
+    if not day_text and form.get("slot"):
+        day_text, _sep, time_text = form["slot"].partition("T")
+    try:
+        chosen_day = date.fromisoformat(day_text)
+    except ValueError:
+        raise StepError([_("Please choose one of the days in the list.")]) from None
+    if chosen_day not in callback_days(step):
+        raise StepError([_("Please choose one of the days in the list.")])
+    try:
+        chosen_time = time.fromisoformat(time_text)
+    except ValueError:
+        raise StepError([_("Please choose one of the times in the list.")]) from None
+    slot = datetime.combine(chosen_day, chosen_time)
+    try:
+        return check_callback(step.visit.loaded.scene, slot, step.now())
+    except RuleError:
+        text = _("We cannot call you on {day} at {time}. Please choose another time.")
+        shown = day_label(chosen_day, step.visit.language)
+        raise StepError([text.format(day=shown, time=f"{chosen_time:%H:%M}")]) from None
 
 
 def _integer(step: Step, name: str) -> int:
