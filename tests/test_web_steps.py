@@ -502,3 +502,17 @@ def test_only_the_paid_step_takes_a_file(
     )
     assert response.status_code == 404
     assert _outcomes(db) == [] and _files(settings) == []
+
+
+def test_the_phone_numbers_on_the_step_pages_never_break_across_lines(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    token = campaign[NL]
+    dispute = web.get(f"/v/{token}/step/dispute?lang=tr").text
+    assert '<p>Bizi <span class="nowrap">+31 10 000 0000</span> numarasından da' in dispute
+    # a step that cannot be taken (already agreed) offers a call, the number in one piece
+    later = {"date": (_today() + timedelta(days=5)).isoformat(), "amount_cents": "14820"}
+    assert _post(web, token, "later", later).status_code == 303
+    notice = web.get(f"/v/{token}/step/later?lang=de")
+    assert notice.status_code == 409
+    assert '<span><span class="nowrap">+31 10 000 0000</span> anrufen</span></a>' in notice.text
