@@ -1,4 +1,5 @@
-"""Operators and designers: accounts, signing in, the admin session and CSRF protection.
+"""Operators and designers: accounts, signing in and the admin session (who may see a page,
+and the CSRF check of its forms, are in :mod:`app.web.admin_access`).
 
 - Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher``); an unknown e-mail
   address costs as much time as a wrong password, so the answer tells nothing.
@@ -14,8 +15,6 @@
   password signs out every session, and to the user's ``session_epoch``, which signing out
   counts up: a copy of the cookie kept from before is nobody's (every other session of that
   user ends too: signing out signs out everywhere).
-- Every admin POST carries a per-session token in a hidden field (``csrf_token``), checked
-  with ``hmac.compare_digest`` before anything else runs (``check_csrf``).
 """
 
 from __future__ import annotations
@@ -25,24 +24,18 @@ import hmac
 import re
 import secrets
 import time
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
-from markupsafe import escape
+from fastapi import Request
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.deps import SessionDep, StateDep
 from app.models import LoginAttempt, User
 from app.models.base import as_utc
 
@@ -58,7 +51,6 @@ SESSION_COOKIE = "vidpay_admin"
 SIGN_IN = "/admin/login"
 CSRF_FIELD = "csrf"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _hasher = PasswordHasher()
 
@@ -245,7 +237,7 @@ def session_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _password_mark(settings: Settings, user: User) -> str:
+def password_mark(settings: Settings, user: User) -> str:
     """Ties a session to the password it was opened with."""
     digest = hmac.new(settings.key, user.password_hash.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
@@ -258,83 +250,11 @@ def sign_in(request: Request, settings: Settings, user: User) -> None:
         {
             "user": user.id,
             "at": int(time.time()),
-            "pw": _password_mark(settings, user),
+            "pw": password_mark(settings, user),
             "epoch": user.session_epoch,
             CSRF_FIELD: secrets.token_urlsafe(32),
         }
     )
-
-
-def sign_out(request: Request, session: Session, settings: Settings) -> None:
-    """End the session, and every copy of its cookie: the user's session epoch moves on."""
-    user = session_user(request, session, settings)
-    if user is not None:
-        session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(session_epoch=User.session_epoch + 1)
-            .execution_options(synchronize_session=False)
-        )
-    request.session.clear()
-
-
-def csrf_token(request: Request) -> str:
-    """This session's CSRF token, made on first use (the sign-in form needs one too)."""
-    token = request.session.get(CSRF_FIELD)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        request.session[CSRF_FIELD] = token
-    return token
-
-
-async def check_csrf(request: Request) -> None:
-    """Refuse (403) a POST, PUT, PATCH or DELETE whose form lacks this session's token."""
-    if request.method in _SAFE_METHODS:
-        return
-    expected = request.session.get(CSRF_FIELD)
-    sent: object = None
-    form = None
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        sent = form.get(CSRF_FIELD)
-    if not (
-        isinstance(expected, str)
-        and isinstance(sent, str)
-        and hmac.compare_digest(sent.encode(), expected.encode())
-    ):
-        if form is not None:
-            await form.close()  # an upload is spooled to a temporary file: let it go now
-        raise HTTPException(
-            status_code=403,
-            detail="This form has expired or did not come from this site. "
-            "Go back, reload the page and try again.",
-        )
-
-
-class SignInRequiredError(HTTPException):
-    """Nobody is signed in: off to the sign-in page, coming back here afterwards."""
-
-    def __init__(self, request: Request) -> None:
-        self.next = safe_next(
-            request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        )
-        location = f"{SIGN_IN}?next={quote(self.next, safe='/')}"
-        super().__init__(status_code=303, detail="Please sign in.", headers={"Location": location})
-        self.location = location
-
-
-def safe_next(path: str | None) -> str:
-    """Where to go after signing in: only an admin page of this site, never elsewhere."""
-    if (
-        path
-        and re.fullmatch(r"/admin(/[A-Za-z0-9._~/-]*)?(\?[A-Za-z0-9._~=&%+-]*)?", path)
-        and "//" not in path
-        and "/." not in path.split("?")[0]  # no dot segments: /admin/../ leaves the admin pages
-        and path.split("?")[0] != SIGN_IN
-    ):
-        return path
-    return "/admin"
 
 
 def session_user(request: Request, session: Session, settings: Settings) -> User | None:
@@ -349,72 +269,19 @@ def session_user(request: Request, session: Session, settings: Settings) -> User
     user = session.get(User, user_id)
     if user is None or user.session_epoch != epoch:
         return None
-    if not hmac.compare_digest(str(data.get("pw", "")), _password_mark(settings, user)):
+    if not hmac.compare_digest(str(data.get("pw", "")), password_mark(settings, user)):
         return None
     return user
 
 
-def current_user(request: Request, session: SessionDep, state: StateDep) -> User:
-    """The signed-in user; anyone else is sent to the sign-in page."""
-    user = session_user(request, session, state.settings)
+def sign_out(request: Request, session: Session, settings: Settings) -> None:
+    """End the session, and every copy of its cookie: the user's session epoch moves on."""
+    user = session_user(request, session, settings)
     if user is not None:
-        return user
-    if request.session.get("user") is not None:
-        request.session.clear()  # expired, signed out, or the user or their password is gone
-    raise SignInRequiredError(request)
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require_operator(user: CurrentUser) -> User:
-    """Operators only (designers may look, not export)."""
-    if user.role != "operator":
-        raise HTTPException(status_code=403, detail="Only operators may do this.")
-    return user
-
-
-OperatorUser = Annotated[User, Depends(require_operator)]
-
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-class AdminRoute(APIRoute):
-    """A route of the admin pages: ``SignInRequiredError`` becomes a redirect to the sign-in
-    page, and every answer gets headers that keep it out of caches and frames.
-
-    Use it as ``APIRouter(route_class=AdminRoute)`` for any router behind ``CurrentUser``.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def admin_handler(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except SignInRequiredError as exc:
-                response = _to_sign_in(request, exc)
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-            return response
-
-        return admin_handler
-
-
-def _to_sign_in(request: Request, exc: SignInRequiredError) -> Response:
-    if request.headers.get("sec-fetch-site") == "cross-site":
-        # A link from elsewhere (a mail, a chat): the SameSite=Strict cookie was not sent.
-        # Come back once from this site, and the cookie comes along if there is one.
-        target = escape(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        page = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="refresh" content="0;url={target}"><title>vidpay admin</title>'
-            f'</head><body><p><a href="{target}">Continue to the admin pages</a></p></body></html>'
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(session_epoch=User.session_epoch + 1)
+            .execution_options(synchronize_session=False)
         )
-        return HTMLResponse(page)
-    return RedirectResponse(exc.location, status_code=303)
+    request.session.clear()

@@ -21,15 +21,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from app.auth import (
-    AdminRoute,
-    CurrentUser,
-    OperatorUser,
     SignInError,
     TooManyAttemptsError,
     authenticate,
-    check_csrf,
     client_address,
-    safe_next,
     session_user,
     sign_in,
     sign_out,
@@ -54,6 +49,7 @@ from app.reports import (
 )
 from app.stats import ALPHA, Comparison, compare
 from app.web import admin_messages, admin_reminders  # their sections on the campaign page
+from app.web.admin_access import AdminRoute, CurrentUser, OperatorUser, check_csrf, safe_next
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
 from app.web.admin_page import admin_page

@@ -20,7 +20,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData, UploadFile
 
-from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.campaigns import Requirements, links, write_qr_codes
 from app.config import DEFAULT_RETENTION_DAYS, Settings
 from app.csv_safe import SafeWriter
@@ -30,6 +29,7 @@ from app.models import Campaign
 from app.rendering import render_campaign
 from app.retention import purge_campaign
 from app.verification import KINDS as VERIFY_KINDS
+from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
 from app.web.admin_page import admin_page
 from app.web.params import DbId
 from render.content import ContentRoot, SceneNotFoundError

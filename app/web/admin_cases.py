@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.case import STATUSES, case_of
 from app.deps import AppState, FormDep, SessionDep, StateDep
 from app.i18n import day, money
@@ -25,6 +24,7 @@ from app.outcome_labels import action_label, detail_labels, node_label
 from app.resolutions import Decision, ResolutionError, resolve
 from app.selfservice import RuleError, euro_cents
 from app.timeline import timeline
+from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
 from app.web.admin_charts import scenes_of
 from app.web.admin_page import admin_page
 from app.web.params import DbId

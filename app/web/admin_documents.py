@@ -14,10 +14,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse, Response
 
-from app.auth import AdminRoute, OperatorUser
 from app.deps import SessionDep, StateDep
 from app.documents import ascii_filename, find
 from app.models import Document
+from app.web.admin_access import AdminRoute, OperatorUser
 from app.web.params import DbId
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute)

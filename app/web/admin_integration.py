@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.apikeys import create_api_key, key_prefix, list_keys, revoke
-from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.deps import AppState, SessionDep, StateDep
 from app.models import Campaign, User
+from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
 from app.web.admin_page import admin_page
 from app.web.params import DbId, as_id
 from app.webhooks import (

@@ -27,7 +27,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth import AdminRoute, CurrentUser, OperatorUser, check_csrf
 from app.config import Settings
 from app.deps import AppState, SessionDep, StateDep
 from app.i18n import language_name, money
@@ -40,6 +39,7 @@ from app.outreach.rules import ContactRules
 from app.outreach.sms import encoding
 from app.outreach.texts import QR_CID, Addressee, link_letter, link_sms
 from app.outreach.worker import contact_rules
+from app.web.admin_access import AdminRoute, CurrentUser, OperatorUser, check_csrf
 from app.web.admin_page import admin_page
 from app.web.params import DbId
 from app.web.urls import link_url, unsubscribe_url

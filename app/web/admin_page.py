@@ -13,9 +13,9 @@ from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.auth import csrf_token
 from app.deps import AppState
 from app.models import User
+from app.web.admin_access import csrf_token
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; "

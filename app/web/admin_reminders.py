@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.auth import AdminRoute, OperatorUser, check_csrf
 from app.deps import FormDep, SessionDep
 from app.models import Campaign
 from app.outreach.reminders import ReminderRules
+from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
 from app.web.params import DbId
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from app.auth import SECURITY_HEADERS
+from app.web.headers import SECURITY_HEADERS
 
 # No form-action: a payment form is answered with a redirect to the provider's checkout.
 DEBTOR_CSP = (

@@ -15,6 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = "max-age=31536000; includeSubDomains"  # a year, and every subdomain
 NO_STORE_PREFIXES = ("/api/",)
+# On every page with a person's data (admin and debtor pages): kept out of caches, frames and
+# other sites' referrers.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class SecurityHeaders:

@@ -22,9 +22,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from app.auth import AdminRoute, CurrentUser
 from app.deps import StateDep
 from app.web import studio_preview
+from app.web.admin_access import AdminRoute, CurrentUser
 from app.web.admin_page import admin_page
 from app.web.studio_preview import PreviewAnswer, preview_answer, voice_report
 from render.content import ContentRoot

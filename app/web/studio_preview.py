@@ -23,9 +23,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, Response
 
-from app.auth import AdminRoute, CurrentUser
 from app.cli.voice import report_path
 from app.deps import StateDep
+from app.web.admin_access import AdminRoute, CurrentUser
 from render.cache import MediaStore, prune
 from render.content import ContentRoot
 from render.i18n import load_translations
