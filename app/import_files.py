@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,8 +42,9 @@ class Table:
 
 
 def column_key(name: str) -> str:
-    """A header cell compared as operators mean it: ``Amount Due`` is ``amount_due``."""
-    return re.sub(r"[\s-]+", "_", name.replace("\ufeff", "").strip().casefold())
+    """A header cell compared as operators mean it: ``Amount Due`` and ``E-mail`` are
+    ``amount_due`` and ``email``."""
+    return re.sub(r"[\s_-]+", "", name.replace("\ufeff", "").strip().casefold())
 
 
 def read_table(path: Path) -> Table:
@@ -86,7 +87,8 @@ def _decode(data: bytes, shown: str) -> tuple[str, str]:
 def sniff_delimiter(text: str) -> str:
     """``,`` ``;`` or tab: what ``csv.Sniffer`` finds, if the header line has it too; else
     the one the header line has most of; else ``,``."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    lines = (line.replace("\ufeff", "") for line in text.splitlines())
+    header = next((line for line in lines if line.strip(DELIMITERS + " ")), "")
     sample = text[:_SAMPLE]
     if len(text) > _SAMPLE and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
@@ -118,7 +120,7 @@ def _read_csv(text: str, encoding: str, shown: str) -> Table:
             broken = Problem(shown, number, 1, f"cannot read this row: {exc}")
             return Table(header or [], rows, read_as, delimiter, broken)
         if header is None:
-            if any(cell.strip() for cell in cells):
+            if any(cell.replace("\ufeff", "").strip() for cell in cells):
                 header = _header(cells)
             continue
         rows.append((number, list(_trimmed(cells, len(header)))))
@@ -201,7 +203,7 @@ def header_problems(
 EXAMPLES = {"invoice_number": "F-2026-0042", "postcode": "1012 AB", "birth_date": "1980-10-15"}
 
 
-def example_row(columns: dict[str, str], language: str, today: date) -> list[object]:
+def example_row(columns: Mapping[str, str], language: str, today: date) -> list[object]:
     """One debtor, as the template shows how to write each column (``columns``: name ->
     ``text``, ``money``, ``date``, ``number``)."""
     core: dict[str, object] = {
@@ -217,7 +219,7 @@ def example_row(columns: dict[str, str], language: str, today: date) -> list[obj
     ]
 
 
-def template_csv(columns: dict[str, str], language: str, today: date) -> bytes:
+def template_csv(columns: Mapping[str, str], language: str, today: date) -> bytes:
     """The header and one example row, comma-separated UTF-8 with a byte order mark (so Excel
     opens it with its accents intact), every cell formula-safe."""
     text = io.StringIO()
@@ -227,7 +229,7 @@ def template_csv(columns: dict[str, str], language: str, today: date) -> bytes:
     return codecs.BOM_UTF8 + text.getvalue().encode("utf-8")
 
 
-def template_xlsx(columns: dict[str, str], language: str, today: date) -> bytes:
+def template_xlsx(columns: Mapping[str, str], language: str, today: date) -> bytes:
     """The same as a workbook: amounts as number cells, dates as date cells, and the text
     columns formatted as text, so Excel keeps a phone number's leading zero."""
     from decimal import Decimal

@@ -64,10 +64,12 @@ def _unsigned(raw: str) -> tuple[bool, str]:
     text = raw.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-").strip()
     text = re.sub(r"[,.]-$", "", text)  # "12,-": whole euros
     negative = False
-    for _ in range(2):  # "-€ 12,50", "€ -12,50", "12,50-", "12,50 €"
+    for _ in range(2):  # "-€ 12,50", "€ -12,50", "12,50-", "12,50 €"; one sign at most
         text = _CURRENCY.sub("", text).strip()
-        if text.startswith("-") or text.endswith("-"):
-            negative, text = not negative, text.strip("-").strip()
+        if not negative and text[:1] == "-":
+            negative, text = True, text[1:].strip()
+        elif not negative and text[-1:] == "-":
+            negative, text = True, text[:-1].strip()
     return negative, _GROUPED.sub("", text)
 
 

@@ -1,4 +1,4 @@
-"""Checking and importing an uploaded campaign CSV in a process of its own.
+"""Checking and importing an uploaded debtor file (CSV or .xlsx) in a process of its own.
 
 Checking 20,000 rows is seconds of pure Python. In a thread of the web server it would hold
 the interpreter lock that the event loop and the other request threads need, and every
@@ -26,7 +26,7 @@ class ImportJob:
     database: str
     content_root: Path
     key: bytes
-    csv_path: Path
+    csv_path: Path  # the uploaded file: CSV or .xlsx (``app.import_files``)
     scenes: tuple[tuple[str, int], ...]  # (scene id, weight); the first is the campaign's
     name: str
     expires_at: datetime | None
@@ -39,11 +39,21 @@ class ImportJob:
 class ImportResult:
     campaign_id: int | None  # None: nothing was imported, see the problems
     problems: list[Problem]
+    read_as: str = ""  # how the file was read: "read as Windows-1252, ';'-separated"
+    imported: int = 0
+
+    @property
+    def summary(self) -> str:
+        """What the operator is told: rows imported and skipped, and how the file was read."""
+        skipped = len({p.line for p in self.problems})
+        rows = f"{self.imported} debtor{'s' if self.imported != 1 else ''}"
+        note = f", skipped {skipped} bad row{'s' if skipped != 1 else ''}" if skipped else ""
+        return f"Imported {rows}{note}; the file was {self.read_as}."
 
 
 def run_import(job: ImportJob) -> ImportResult:
     """Check every row; import in one transaction unless a row is bad (and not skipped)."""
-    from app.campaigns import check_rows, import_campaign
+    from app.campaigns import check_file, import_campaign
     from app.db import make_engine, session_factory, transaction
     from render.content import ContentRoot
     from render.validate import load_scene
@@ -51,11 +61,12 @@ def run_import(job: ImportJob) -> ImportResult:
     content = ContentRoot(job.content_root)
     variants = [(load_scene(content.find_scene(s), content), w) for s, w in job.scenes]
     try:
-        rows, bad = check_rows(job.csv_path, [scene for scene, _ in variants], verify=job.verify)
+        checked = check_file(job.csv_path, [scene for scene, _ in variants], verify=job.verify)
     except ContentError as exc:
-        rows, bad = [], exc.problems
+        return ImportResult(None, exc.problems)
+    rows, bad = checked.rows, checked.problems
     if bad and not (job.skip_invalid and rows):
-        return ImportResult(None, bad)
+        return ImportResult(None, bad, checked.read_as)
     engine = make_engine(job.database, pooled=False)
     try:
         with transaction(session_factory(engine)) as session:
@@ -64,7 +75,7 @@ def run_import(job: ImportJob) -> ImportResult:
                 variants=variants, expires_at=job.expires_at,
                 retention_days=job.retention_days, verify=job.verify,
             )  # fmt: skip
-        return ImportResult(campaign.id, [])
+        return ImportResult(campaign.id, bad, checked.read_as, len(rows))
     finally:
         engine.dispose()
 

@@ -92,7 +92,11 @@ def campaign_import(
     ],
     csv_file: Annotated[
         Path,
-        typer.Option("--csv", help="reference,name,language,email,phone + the scene's variables."),
+        typer.Option(
+            "--csv",
+            help="A CSV (',' ';' or tab; UTF-8 or Windows-1252) or .xlsx file: "
+            "reference,name,language,email,phone + the scene's variables.",
+        ),
     ],
     name: Annotated[str, typer.Option("--name", help="A name for operators.")],
     root: RootOption = Path(),
@@ -113,8 +117,9 @@ def campaign_import(
         ),
     ] = None,
 ) -> None:
-    """Import a campaign from CSV; print its id. One bad row and nothing is imported."""
-    from app.campaigns import Requirements, check_rows, import_campaign
+    """Import a campaign from a CSV or .xlsx file; print its id. One bad row and nothing is
+    imported. Amounts as 1.234,56 or 1,234.56, dates as 2026-11-01 or 01-11-2026."""
+    from app.campaigns import Requirements, check_file, import_campaign
     from app.db import transaction
 
     settings = Settings(root=root)
@@ -132,15 +137,16 @@ def campaign_import(
         raise typer.Exit(1) from exc
     try:
         kind = verify.value if verify else None
-        rows, problems = check_rows(csv_file, [s for s, _ in variants], verify=kind)
+        checked = check_file(csv_file, [s for s, _ in variants], verify=kind)
     except ContentError as exc:
         report(exc.problems)
         raise typer.Exit(1) from exc
+    rows, problems = checked.rows, checked.problems
     report(problems)
     if problems and not skip_invalid:
         typer.echo(
             f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: nothing imported "
-            "(--skip-invalid imports the good rows)",
+            f"(--skip-invalid imports the good rows); {csv_file.name} was {checked.read_as}",
             err=True,
         )
         raise typer.Exit(1)
@@ -151,8 +157,9 @@ def campaign_import(
         )  # fmt: skip
     typer.echo(campaign.id)
     skipped = len({p.line for p in problems})
-    note = f", skipped {skipped} rows (listed above)" if skipped else ""
+    note = f", skipped {skipped} row{'s' if skipped != 1 else ''} (listed above)" if skipped else ""
     typer.echo(f"imported {len(rows)} debtors into campaign {campaign.id}{note}", err=True)
+    typer.echo(f"{csv_file.name} was {checked.read_as}", err=True)
 
 
 def _weighted(text: str) -> tuple[str, int]:
