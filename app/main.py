@@ -49,6 +49,7 @@ from app.web import (
     payments,
     personal_video,
     player,
+    real_message,
     sms_hooks,
     step_paid,
     steps,
@@ -57,6 +58,7 @@ from app.web import (
     verify,
 )
 from app.web.debtor_route import with_debtor_headers
+from app.web.errors import not_found_page, wants_page
 from app.web.steps import PROOF_PATH
 from app.web.uploads import BODY_TOO_LARGE, BodyTooLargeError
 from render.content import BUNDLED
@@ -118,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
-    public = (player, personal_video, steps, step_paid, agreed, payments, verify, api, integration)
+    public = (player, personal_video, steps, step_paid, agreed, payments, verify, api, integration,
+              real_message)  # fmt: skip
     operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
     for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)
@@ -149,7 +152,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     """Plain short answers: a 404 for an unknown link says nothing about why (behind the admin
-    login it may: an operator is told which endpoint or key is gone)."""
+    login it may: an operator is told which endpoint or key is gone); a debtor's browser on a
+    ``/v/`` address gets a page in its language with the creditor's phone instead."""
+    if exc.status_code == 404 and wants_page(request):
+        return not_found_page(request)
     if exc.status_code == 404 and not request.url.path.startswith("/admin/"):
         return PlainTextResponse("Not found", status_code=404)
     headers = getattr(exc, "headers", None)  # e.g. WWW-Authenticate on a 401
@@ -181,6 +187,8 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
 
 async def _link_ended(request: Request, exc: Exception) -> Response:
     """Purged or ended while the request was on its way: as if the link were unknown."""
+    if wants_page(request):
+        return not_found_page(request)
     return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
 
 

@@ -83,8 +83,12 @@ def test_unknown_links_say_nothing(web: TestClient, campaign: dict[str, str]) ->
         "/v/" + "A" * 32 + "/text",
         "/v/" + "A" * 32 + "/step/plan",
     ):
-        response = web.get(path)
-        assert (response.status_code, response.text) == (404, "Not found")
+        response = web.get(path)  # a page in the browser's language, nothing about the link
+        assert response.status_code == 404 and '<html lang="nl">' in response.text
+        assert "We kunnen deze pagina niet vinden" in response.text
+        assert "A" * 32 not in response.text and "nope" not in response.text
+    data = web.get("/v/" + "A" * 32 + "/manifest/nl.json")  # the player's data: a plain answer
+    assert (data.status_code, data.text) == (404, "Not found")
 
 
 def test_pages_escape_what_debtors_and_operators_wrote(

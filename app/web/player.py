@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app.brand import visit_brand
 from app.case import Case, case_of
 from app.deps import AppState, SessionDep, StateDep, Visit, VisitDep
 from app.events import EventIn, InvalidEventError, check_event, record
@@ -59,6 +60,8 @@ def page_context(request: Request, visit: Visit, token: str, **extra: Any) -> di
         "languages": [(code, language_name(code)) for code in scene.languages],
         "phone": scene.contact.phone,
         "hours": say("{hours}") if scene.contact.hours else None,
+        "brand": visit_brand(request, visit),  # the creditor's name and logo in the header
+        "real_link": f"/v/{token}/real?lang={visit.language}",  # "Is this message real?"
         "links": links(visit, token),
         "token": token,
         **extra,
