@@ -80,7 +80,7 @@ def test_a_bad_csv_is_shown_line_by_line_and_nothing_is_imported(
     bad = HEADER + ROWS + "Z,Zoe,fr,,,10.00,2026-10-15,F\n"
     response = _new(web, bad)
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "line 42: language: &#39;fr&#39; is not offered" in response.text  # type: ignore[attr-defined]
+    assert "row 42: language: &#39;fr&#39; is not offered" in response.text  # type: ignore[attr-defined]
     assert db.scalar(select(func.count()).select_from(Debtor)) == 0
     skipped = _new(web, bad, skip_invalid="1")
     assert skipped.status_code == 303  # type: ignore[attr-defined]

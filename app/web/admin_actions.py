@@ -24,12 +24,13 @@ from app.campaigns import Requirements, links, write_qr_codes
 from app.config import DEFAULT_RETENTION_DAYS, Settings
 from app.csv_safe import SafeWriter
 from app.deps import FormDep, SessionDep, StateDep
+from app.import_files import template_csv, template_xlsx
 from app.import_worker import ImportJob, import_in_process
 from app.models import Campaign
 from app.rendering import render_campaign
 from app.retention import purge_campaign
 from app.verification import KINDS as VERIFY_KINDS
-from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
+from app.web.admin_access import AdminRoute, CurrentUser, OperatorUser, check_csrf
 from app.web.admin_page import admin_page
 from app.web.params import DbId
 from render.content import ContentRoot, SceneNotFoundError
@@ -41,6 +42,9 @@ from render.validate import load_scene
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
 _renders: dict[int, threading.Thread] = {}  # campaign -> the render running in this process
 _renders_lock = threading.Lock()
+IMPORT_SUMMARY = "vidpay.import"  # the session key of the last import's summary, shown once
+DEFAULT_SCENE = "arrears"  # the friendly scene gets the weight unless the operator chooses
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- a new campaign -------------------------------------------------------------------------
@@ -65,7 +69,8 @@ def create_campaign(
     state: StateDep,
     form: Annotated[FormData, Depends(multipart_form)],
 ) -> Response:
-    """Check the whole CSV first; one bad row and nothing is imported, unless asked to skip.
+    """Check the whole file (CSV or .xlsx) first; one bad row and nothing is imported, unless
+    asked to skip.
     The check and the import run in a process of their own (``app.import_worker``): 20,000
     rows take seconds that no debtor's page may wait for."""
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -81,7 +86,7 @@ def create_campaign(
     if verify is not None and verify not in VERIFY_KINDS:
         problems.append("Choose what debtors verify themselves with from the list.")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        problems.append("Choose the CSV file with the debtors.")
+        problems.append("Choose the file with the debtors (.xlsx or CSV).")
     if problems or not variants or not isinstance(upload, UploadFile):
         return _new_page(request, state, user, form=fields, problems=problems, status=422)
     with tempfile.TemporaryDirectory() as folder:
@@ -98,8 +103,10 @@ def create_campaign(
         result = import_in_process(job)
     if result.campaign_id is None:
         return _new_page(
-            request, state, user, form=fields, problems=[], rows=result.problems, status=422
-        )
+            request, state, user, form=fields, problems=[], rows=result.problems, status=422,
+            read_as=result.read_as,
+        )  # fmt: skip
+    request.session[IMPORT_SUMMARY] = {"campaign": result.campaign_id, "text": result.summary}
     return RedirectResponse(f"/admin/campaigns/{result.campaign_id}", status_code=303)
 
 
@@ -156,17 +163,59 @@ def _new_page(
     problems: list[str],
     rows: list[Problem] | None = None,
     status: int = 200,
+    read_as: str = "",
 ) -> Response:
-    scenes = []
-    for path in state.settings.content.scene_files():
-        try:
-            scenes.append((path.stem, state.scenes.get(path.stem).scene.title))
-        except (ContentError, SceneNotFoundError):
-            scenes.append((path.stem, "(has errors)"))
+    scenes = _scene_choices(state)
     return admin_page(
         request, state, "new_campaign.html", title="New campaign", user=user, status=status,
-        form=form, problems=problems, rows=(rows or [])[:200], more=max(0, len(rows or []) - 200), scenes=scenes,
+        form=form, problems=problems, rows=(rows or [])[:200], more=max(0, len(rows or []) - 200),
+        scenes=scenes, read_as=read_as,
     )  # fmt: skip
+
+
+def _scene_choices(state: StateDep) -> list[dict[str, Any]]:
+    """Each scene with the columns its file needs and its weight at first: the friendly
+    scene 1, the others 0 (a firmer tone is a choice, never the default)."""
+    paths = state.settings.content.scene_files()
+    stems = [path.stem for path in paths]
+    default = DEFAULT_SCENE if DEFAULT_SCENE in stems else (stems[0] if stems else "")
+    scenes = []
+    for stem in stems:
+        try:
+            scene = state.scenes.get(stem).scene
+            title, columns = scene.title, Requirements.of(scene).columns
+        except (ContentError, SceneNotFoundError):
+            title, columns = "(has errors)", []
+        weight = "1" if stem == default else "0"
+        scenes.append({"id": stem, "title": title, "columns": columns, "weight": weight})
+    return scenes
+
+
+@router.get("/campaigns/template/{scene_id}.csv")
+def import_template_csv(scene_id: str, user: CurrentUser, state: StateDep) -> Response:
+    """The columns a campaign of this scene needs and one example row, as CSV."""
+    need = _template_need(state, scene_id)
+    body = template_csv(need.column_kinds, need.languages[0], state.settings.today())
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers=_download(f"{scene_id}-debtors.csv")
+    )
+
+
+@router.get("/campaigns/template/{scene_id}.xlsx")
+def import_template_xlsx(scene_id: str, user: CurrentUser, state: StateDep) -> Response:
+    """The same template as an Excel workbook."""
+    need = _template_need(state, scene_id)
+    body = template_xlsx(need.column_kinds, need.languages[0], state.settings.today())
+    return Response(body, media_type=XLSX, headers=_download(f"{scene_id}-debtors.xlsx"))
+
+
+def _template_need(state: StateDep, scene_id: str) -> Requirements:
+    if scene_id not in {path.stem for path in state.settings.content.scene_files()}:
+        raise HTTPException(status_code=404)
+    try:
+        return Requirements.of(state.scenes.get(scene_id).scene)
+    except (ContentError, SceneNotFoundError):
+        raise HTTPException(status_code=404) from None
 
 
 # --- render, links, purge --------------------------------------------------------------------
