@@ -90,6 +90,14 @@ class Show(StrictModel):
     bullets: Annotated[list[Text], Field(min_length=1, max_length=6)] | None = None
     icon: str | None = None
     image: str | None = None
+    # a small illustrated scene (render.illustrations), drawn where the icon would be
+    illustration: str | None = None
+
+    @model_validator(mode="after")
+    def _icon_or_illustration(self) -> Show:
+        if self.icon is not None and self.illustration is not None:
+            raise ValueError("a shot shows an icon or an illustration, not both; keep one")
+        return self
 
 
 class Shot(StrictModel):

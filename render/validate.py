@@ -1,22 +1,21 @@
 """``vidpay validate``: every problem of a scene and its catalogues, in one run.
 
-Shape problems come from ``render.structure``; this module adds what needs the whole graph
-(targets, reachability, a way to an end), the texts (placeholders, plain language), the
-content root (icons, images, brand, catalogues) and the policy an action relies on.
+Shape problems come from ``render.structure``, the graph's from ``render.graph_checks``
+(targets, reachability, a way to an end), the content root's from ``render.asset_checks``
+(brand, icons, images, illustrations) and compliance from ``render.lint``; this module adds
+the texts (placeholders), the policy an action relies on, recordings and the catalogues.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from PIL import Image
-
+from render.asset_checks import asset_problems
 from render.content import ContentRoot
+from render.graph_checks import graph_problems
 from render.i18n import catalogue_texts, check_catalogue
 from render.lint import as_errors, lint_scene
 from render.loader import Loc, Positions, read_yaml
@@ -28,10 +27,9 @@ from render.recordings import (
     recorded_languages,
     without_personal,
 )
-from render.scene import CASE_PLACEHOLDERS, Contact, Node, Scene
+from render.scene import CASE_PLACEHOLDERS, Contact, Scene
 from render.structure import Draft, read_draft
 from render.texts import node_texts, placeholders, raw_node_texts
-from render.theme import load_theme
 from render.voices import read_voice_config
 
 # What an action needs from the rest of the scene: (section, key, why).
@@ -137,114 +135,12 @@ def validate_root(
 
 
 def _semantic_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:
-    yield from _graph_problems(draft)
+    yield from graph_problems(draft)
     yield from _text_problems(draft)
-    yield from _asset_problems(draft, root)
+    yield from asset_problems(draft, root)
     yield from _action_problems(draft)
     yield from _personal_node_problems(draft)
     yield from _recording_problems(draft, root)
-
-
-# --- the graph ---------------------------------------------------------------------------
-
-
-def _edges(draft: Draft) -> dict[str, list[tuple[str, Loc]]]:
-    """node -> [(target, where the target is written)], broken nodes read as far as possible."""
-    edges: dict[str, list[tuple[str, Loc]]] = {}
-    for node_id, body in draft.raw_nodes.items():
-        base: Loc = ("nodes", node_id)
-        node = draft.nodes.get(node_id)
-        if node is not None and node.choices is not None:
-            edges[node_id] = [
-                (c.goto, (*base, "choices", i, "goto")) for i, c in enumerate(node.choices)
-            ]
-        elif node is not None:
-            edges[node_id] = [(node.next, (*base, "next"))] if node.next else []
-        else:
-            edges[node_id] = list(_raw_edges(body, base))
-    return edges
-
-
-def _raw_edges(body: Any, base: Loc) -> Iterator[tuple[str, Loc]]:
-    if not isinstance(body, dict):
-        return
-    if isinstance(body.get("next"), str):
-        yield body["next"], (*base, "next")
-    choices = body.get("choices")
-    for i, choice in enumerate(choices if isinstance(choices, list) else []):
-        if isinstance(choice, dict) and isinstance(choice.get("goto"), str):
-            yield choice["goto"], (*base, "choices", i, "goto")
-
-
-def _graph_problems(draft: Draft) -> Iterator[Problem]:
-    if not draft.raw_nodes:
-        return
-    positions, declared = draft.positions, set(draft.raw_nodes)
-    edges = _edges(draft)
-    for targets in edges.values():
-        for target, loc in targets:
-            if target not in declared:
-                yield positions.problem(loc, _unknown_node(target, declared))
-    start = draft.fields.get("start")
-    if start is not None and start not in declared:
-        yield positions.problem(("start",), _unknown_node(start, declared))
-    entry = draft.raw_entry
-    for status, target in entry.items():
-        if target not in declared:
-            message = f"entry for '{status}': {_unknown_node(target, declared)}"
-            yield positions.problem(("entry", status), message)
-    if start in declared:
-        starts = [start, *(t for t in entry.values() if t in declared)]
-        reached = _reachable(starts, edges)
-        where = f"'{start}'" + (" or an entry" if entry else "")
-        for node_id in draft.raw_nodes:
-            if node_id not in reached:
-                message = (
-                    f"node '{node_id}' is unreachable: no choice or next leads to it from {where}"
-                )
-                yield positions.problem(("nodes", node_id), message, key=True)
-    yield from _dead_ends(draft, edges)
-
-
-def _dead_ends(draft: Draft, edges: dict[str, list[tuple[str, Loc]]]) -> Iterator[Problem]:
-    """Nodes from which no end can be reached: a debtor would go round in circles forever."""
-    # Broken nodes and unknown targets are reported already; count them as ends, not again.
-    unknown = {t for targets in edges.values() for t, _ in targets if t not in draft.raw_nodes}
-    ends = {n for n, node in draft.nodes.items() if node.is_end} | draft.broken_nodes | unknown
-    backwards: dict[str, list[tuple[str, Loc]]] = {}
-    for source, targets in edges.items():
-        for target, loc in targets:
-            backwards.setdefault(target, []).append((source, loc))
-    finishing = _reachable(list(ends), backwards)
-    for node_id in draft.raw_nodes:
-        if node_id not in finishing:
-            loop = " → ".join(_walk(node_id, edges))
-            message = f"no way to an end from node '{node_id}' ({loop}); add a choice or next that leads to an end"
-            yield draft.positions.problem(("nodes", node_id), message, key=True)
-
-
-def _reachable(starts: list[str], edges: dict[str, list[tuple[str, Loc]]]) -> set[str]:
-    seen, queue = set(starts), deque(starts)
-    while queue:
-        for target, _ in edges.get(queue.popleft(), []):
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return seen
-
-
-def _walk(node_id: str, edges: dict[str, list[tuple[str, Loc]]]) -> list[str]:
-    """Follow the first way out of each node until a node repeats, to show the loop."""
-    path = [node_id]
-    while edges.get(path[-1]) and path.count(path[-1]) < 2:
-        path.append(edges[path[-1]][0][0])
-    return path
-
-
-def _unknown_node(target: str, declared: set[str]) -> str:
-    close = difflib.get_close_matches(target, sorted(declared), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"nodes: {', '.join(sorted(declared))}"
-    return f"unknown node '{target}'; {hint}"
 
 
 # --- texts -------------------------------------------------------------------------------
@@ -294,58 +190,6 @@ def _placeholder_problems(
                 f"{hint}"
             )
             yield positions.problem(loc, message)
-
-
-# --- assets ------------------------------------------------------------------------------
-
-
-def _asset_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:
-    positions = draft.positions
-    brand = draft.fields.get("brand")
-    if brand is not None and root.brand_dir(brand) is None:
-        yield positions.problem(
-            ("brand",), f"unknown brand '{brand}': no folder static/brand/{brand}/"
-        )
-    elif brand is not None:
-        try:
-            load_theme(root, brand)
-        except ContentError as exc:
-            yield from exc.problems
-    for node_id, node in draft.nodes.items():
-        for loc, icon in _icons(node_id, node):
-            if icon not in root.icons:
-                close = difflib.get_close_matches(icon, sorted(root.icons), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "see static/icons/README.md"
-                yield positions.problem(loc, f"unknown icon '{icon}'; {hint}")
-        for i, shot in enumerate(node.shots):
-            image = shot.show.image if shot.show else None
-            if image is None:
-                continue
-            loc = ("nodes", node_id, "shots", i, "show", "image")
-            found = root.static_file(image)
-            if found is None:
-                yield positions.problem(loc, f"image '{image}' is not a file under static/")
-            elif (reason := _unreadable_image(found)) is not None:
-                yield positions.problem(loc, f"image '{image}' cannot be read: {reason}")
-
-
-def _unreadable_image(path: Path) -> str | None:
-    try:
-        with Image.open(path) as image:
-            image.verify()
-    except (OSError, SyntaxError, ValueError) as exc:
-        return str(exc) or type(exc).__name__
-    return None
-
-
-def _icons(node_id: str, node: Node) -> Iterator[tuple[Loc, str]]:
-    base: Loc = ("nodes", node_id)
-    for i, shot in enumerate(node.shots):
-        if shot.show is not None and shot.show.icon is not None:
-            yield (*base, "shots", i, "show", "icon"), shot.show.icon
-    for i, choice in enumerate(node.choices or []):
-        if choice.icon is not None:
-            yield (*base, "choices", i, "icon"), choice.icon
 
 
 # --- actions and policy --------------------------------------------------------------------

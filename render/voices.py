@@ -13,8 +13,6 @@ spoken by the best offline voice and only the lines every debtor hears go to the
 from __future__ import annotations
 
 import hashlib
-import re
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,8 +24,9 @@ from render.cache import atomic_path
 from render.content import ContentRoot
 from render.ffmpeg import FfmpegError, run_ffmpeg
 from render.lint import ComplianceSettings
-from render.problems import ContentError, Problem, display_path
+from render.problems import ContentError, display_path
 from render.scene import LanguageCode, StrictModel
+from render.toml_files import model_problems, read_toml
 from render.tts.azure import AzureEngine
 from render.tts.base import Engine, SpeechError
 from render.tts.cloud import CloudEngine
@@ -211,72 +210,15 @@ def read_voice_config(root: ContentRoot) -> VoiceConfig:
 @cache
 def _parse_config(path: Path, _version: tuple[int, ...]) -> VoiceConfig:
     """Parsed once per version of the file (its inode, size and times are the cache key)."""
-    shown = display_path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise ContentError([Problem(shown, 1, 1, f"cannot read file: {exc.strerror}")]) from exc
-    except UnicodeDecodeError as exc:
-        raise ContentError([Problem(shown, 1, 1, "the file is not UTF-8 text")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        line, col = _toml_position(str(exc))
-        message = _TOML_POSITION.sub("", str(exc))
-        raise ContentError([Problem(shown, line, col, f"invalid TOML: {message}")]) from exc
+    data, text = read_toml(path)
     try:
         return VoiceConfig.model_validate(data)
     except ValidationError as exc:
-        raise ContentError(_problems(exc, shown, text)) from exc
-
-
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
-
-
-def _toml_position(message: str) -> tuple[int, int]:
-    match = _TOML_POSITION.search(message)
-    if match and match.group(1):
-        return int(match.group(1)), int(match.group(2))
-    return 1, 1
-
-
-def _problems(exc: ValidationError, shown: str, text: str) -> list[Problem]:
-    problems = []
-    for error in exc.errors():
-        loc = tuple(str(part) for part in error["loc"] if part not in ("languages", "[key]"))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown setting"
-        elif error["type"] in ("model_type", "dict_type"):
-            message = "should be a table, such as [voices] or [voices.nl]"
-        line = _line_of(text, loc)
-        problems.append(Problem(shown, line, 1, f"{'.'.join(loc) or 'file'}: {message}"))
-    return problems
-
-
-def _line_of(text: str, loc: tuple[str, ...]) -> int:
-    """Best guess of the line a setting is on: the setting, else its table, else its parent."""
-    lines = text.splitlines()
-    for depth in range(len(loc), 0, -1):
-        line = _find(lines, loc[: depth - 1], loc[depth - 1])
-        if line is not None:
-            return line
-    return 1
-
-
-def _find(lines: list[str], table: tuple[str, ...], key: str) -> int | None:
-    """The line of ``key = ...`` inside ``[table]``, or of a header ``[table.key...]``."""
-    current: tuple[str, ...] = ()
-    assignment = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    for number, line in enumerate(lines, start=1):
-        header = _HEADER.match(line)
-        if header:
-            current = tuple(part.strip().strip("\"'") for part in header.group(1).split("."))
-            if current[: len(table) + 1] == (*table, key):
-                return number
-        elif current == table and assignment.match(line):
-            return number
-    return None
+        raise ContentError(
+            model_problems(
+                exc, display_path(path), text, "[voices] or [voices.nl]", skip=("languages",)
+            )
+        ) from exc
 
 
 def engine_for(root: ContentRoot, language: str, *, personal: bool = False) -> Engine:
