@@ -17,17 +17,57 @@ import sys
 from pathlib import Path
 
 TARGET = Path(__file__).resolve().parent.parent / "static" / "illustrations" / "art"
-ART = (
-    "alarm-clock bank bell calendar check-mark-button clipboard coin credit-card "
-    "electric-plug envelope envelope-with-arrow euro-banknote glowing-star handshake "
-    "head-shaking-vertically high-voltage hourglass-done hourglass-not-done house "
-    "house-with-garden hugging-face key light-bulb magnifying-glass-tilted-left memo "
-    "mobile-phone money-bag office-building open-mailbox-with-raised-flag page-facing-up "
-    "party-popper people-hugging person-gesturing-ok person-raising-hand person-tipping-hand "
-    "purse receipt red-heart shield slightly-smiling-face smiling-face sparkles "
-    "speech-balloon spiral-calendar tear-off-calendar telephone-receiver thumbs-up "
-    "waving-hand balance-scale"
-).split()
+ART = [
+    "alarm-clock",
+    "bank",
+    "bell",
+    "calendar",
+    "check-mark-button",
+    "clipboard",
+    "coin",
+    "credit-card",
+    "electric-plug",
+    "envelope",
+    "envelope-with-arrow",
+    "euro-banknote",
+    "glowing-star",
+    "handshake",
+    "head-shaking-vertically",
+    "high-voltage",
+    "hourglass-done",
+    "hourglass-not-done",
+    "house",
+    "house-with-garden",
+    "hugging-face",
+    "key",
+    "light-bulb",
+    "magnifying-glass-tilted-left",
+    "memo",
+    "mobile-phone",
+    "money-bag",
+    "office-building",
+    "open-mailbox-with-raised-flag",
+    "page-facing-up",
+    "party-popper",
+    "people-hugging",
+    "person-gesturing-ok",
+    "person-raising-hand",
+    "person-tipping-hand",
+    "purse",
+    "receipt",
+    "red-heart",
+    "shield",
+    "slightly-smiling-face",
+    "smiling-face",
+    "sparkles",
+    "speech-balloon",
+    "spiral-calendar",
+    "tear-off-calendar",
+    "telephone-receiver",
+    "thumbs-up",
+    "waving-hand",
+    "balance-scale",
+]
 
 
 def main(package: Path) -> None:
