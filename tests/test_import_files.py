@@ -116,6 +116,20 @@ def test_utf8_with_a_bom_and_a_tab_separated_file(tmp_path: Path, scene: Scene) 
     ]
 
 
+def test_excels_unicode_text_is_utf16_with_tabs(tmp_path: Path, scene: Scene) -> None:
+    path = tmp_path / "unicode.txt"
+    text = DUTCH.replace(";", "\t").replace("1.234,56", "1234,56")
+    path.write_bytes(text.encode("utf-16"))  # with its byte order mark, as Excel saves it
+    checked = check_file(path, scene)
+    assert checked.read_as == "read as UTF-16, tab-separated, decimal comma"
+    assert [r.fields["name"] for r in checked.rows] == [
+        "José Müller",
+        "Zoë van Dijk",
+        "Jürgen Öztürk",
+    ]
+    assert [r.amount_cents for r in checked.rows] == [123456, 8995, 100000]
+
+
 def test_an_xlsx_keeps_its_date_and_number_cells(
     tmp_path: Path, scene: Scene, engine: Engine
 ) -> None:

@@ -26,6 +26,7 @@ def test_the_page_lists_each_scenes_columns_and_chooses_the_friendly_scene(
     page = web.get("/admin/campaigns/new").text
     weights = dict(re.findall(r'name="weight_([a-z-]+)"[^>]*value="(\d*)"', page))
     assert weights == {"arrears": "1", "arrears-firm": "0"}
+    assert list(weights) == ["arrears", "arrears-firm"]  # the friendly one first
     columns = re.search(r'id="columns-arrears">(.*?)</p>', page)
     assert columns and re.sub(r"<[^>]+>", "", columns.group(1)).startswith(
         "Its file needs the columns " + COLUMNS.replace(",", ", ")

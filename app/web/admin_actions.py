@@ -175,12 +175,12 @@ def _new_page(
 
 def _scene_choices(state: StateDep) -> list[dict[str, Any]]:
     """Each scene with the columns its file needs and its weight at first: the friendly
-    scene 1, the others 0 (a firmer tone is a choice, never the default)."""
+    scene 1 and listed first, the others 0 (a firmer tone is a choice, never the default)."""
     paths = state.settings.content.scene_files()
     stems = [path.stem for path in paths]
     default = DEFAULT_SCENE if DEFAULT_SCENE in stems else (stems[0] if stems else "")
     scenes = []
-    for stem in stems:
+    for stem in sorted(stems, key=lambda stem: stem != default):  # the default first
         try:
             scene = state.scenes.get(stem).scene
             title, columns = scene.title, Requirements.of(scene).columns
