@@ -101,6 +101,8 @@ def _position(place: Placement) -> tuple[str, str]:
         return str(place.x), f"{place.y}+{SLIDE}*{eased}"
     if place.motion == "slide-left":
         return f"{place.x}-{2 * SLIDE}*{eased}", str(place.y)
+    if place.motion == "drop":  # from above, as a coin falls into a purse
+        return str(place.x), f"{place.y}-{3 * SLIDE}*{eased}"
     return str(place.x), str(place.y)
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 import resvg_py
 from PIL import Image, ImageDraw, ImageFont
 
+from render.illustrate import PartPicture, ResolvedPart, draw_parts
 from render.logo import logo_picture
 from render.theme import Theme
 
@@ -29,7 +30,7 @@ WIDTH, HEIGHT, FPS = 1280, 720, 25
 TOP, BOTTOM = 40, HEIGHT - 150  # the caption band below BOTTOM is the player's
 GAP = 26
 STAGGER = 0.15  # seconds between the entrances of a shot's elements
-Motion = Literal["fade", "slide-up", "slide-left", "pop"]
+Motion = Literal["fade", "slide-up", "slide-left", "pop", "drop"]
 _SCALES = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42)  # shrink a crowded shot until it fits
 
 
@@ -48,6 +49,7 @@ class ResolvedShow:
     image: Path | None = None
     personal: frozenset[str] = frozenset()
     logo: bool = False  # the brand's logo, large, above the rest: the video's first shot
+    illustration: tuple[ResolvedPart, ...] = ()  # drawn where an icon would be
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class Layer:
     motion: Motion
     delay: float = 0.0
     text: TextBox | None = None  # a personal element: the player draws its text here
+    emphasis: str | None = None  # a part of an illustration that moves once there
 
     def pop_strip(self) -> tuple[Image.Image, int, int]:
         """For a pop: the frames side by side, their count, and the canvas margin."""
@@ -117,18 +120,29 @@ def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
         if height <= BOTTOM - TOP:
             break
     y = _even(max(TOP, TOP + (BOTTOM - TOP - height) / 2))
-    layers = []
-    for i, (picture, box, motion) in enumerate(pictures):
+    layers: list[Layer] = []
+    for picture, box, motion in pictures:
         x = _even((WIDTH - picture.width) / 2)
-        layers.append(Layer(picture, x, y, motion, delay=STAGGER * i, text=box))
+        if isinstance(box, Group):  # the parts start together, each after its own delay
+            layers += [
+                Layer(part.image, x + part.dx, y + part.dy, _motion(part.enter),
+                      delay=STAGGER * len(layers) + part.delay, emphasis=part.emphasis)
+                for part in box.parts
+            ]  # fmt: skip
+        else:
+            layers.append(Layer(picture, x, y, motion, delay=STAGGER * len(layers), text=box))
         y += picture.height + gap
     return layers
+
+
+def _motion(enter: str) -> Motion:
+    return enter if enter in ("fade", "slide-up", "slide-left", "pop", "drop") else "fade"  # type: ignore[return-value]
 
 
 def element_count(show: ResolvedShow) -> int:
     """How many layers ``draw_layers`` makes of a shot (without drawing them)."""
     single = (show.logo, show.icon, show.title, show.card, show.text, show.image)
-    return sum(1 for element in single if element) + len(show.bullets)
+    return sum(1 for element in single if element) + len(show.bullets) + len(show.illustration)
 
 
 def compose_still(background: Image.Image, layers: list[Layer]) -> Image.Image:
@@ -168,7 +182,15 @@ def pop_margin(picture: Image.Image) -> int:
 # --- the elements ------------------------------------------------------------------------------
 
 
-Picture = tuple[Image.Image, TextBox | None, Motion]
+@dataclass(frozen=True)
+class Group:
+    """An illustration in the stack: a square of parts, each of which becomes a layer."""
+
+    parts: list[PartPicture]
+
+
+# an element's picture (a blank square for a group), its text box or group, and its motion
+Picture = tuple[Image.Image, TextBox | Group | None, Motion]
 
 
 def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
@@ -181,6 +203,11 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
     if show.icon is not None:
         diameter = round((340 if only_icon else 220) * scale)
         pictures.append((_icon_badge(show.icon, theme, diameter), None, "pop"))
+    if show.illustration:
+        alone = not (show.title or show.text or show.card or show.bullets)
+        side = _even((400 if alone else 260) * scale)
+        group = Group(draw_parts(show.illustration, side, _svg))
+        pictures.append((Image.new("RGBA", (side, side)), group, "fade"))
     if show.title:
         font = _font(theme.font_bold, round(80 * scale))
         block = _Block("title", font, on_background, 1120, 2, "title" in mine, bold=True)

@@ -24,6 +24,8 @@ from render.captions import needs_escaping
 from render.compose import AUDIO_ARGS, PICTURE_ARGS, VIDEO_ARGS
 from render.content import ContentRoot
 from render.formatting import Value, placeholder_values
+from render.illustrate import ResolvedPart
+from render.illustrations import load_illustrations
 from render.layout import FPS, HEIGHT, WIDTH, ResolvedShow
 from render.scene import Node, Scene, Show, VariableType
 from render.texts import fill, node_texts, placeholders
@@ -260,6 +262,15 @@ def _resolve_show(show: Show, root: ContentRoot, say: Say, personal: set[str]) -
         icon=root.icons[show.icon] if show.icon else None,
         image=image,
         personal=personal_elements(show, personal),
+        illustration=_illustration(show.illustration, root) if show.illustration else (),
+    )
+
+
+def _illustration(name: str, root: ContentRoot) -> tuple[ResolvedPart, ...]:
+    found = load_illustrations(root)
+    return tuple(
+        ResolvedPart(found.art_of(p), p.x, p.y, p.size, p.enter, p.delay, p.emphasis)
+        for p in found.scenes[name].parts
     )
 
 
@@ -287,5 +298,14 @@ def _describe(shot: ShotPlan) -> dict[str, Any]:
             "image": file_digest(show.image) if show.image else None,
             **({"personal": sorted(show.personal)} if show.personal else {}),
             **({"logo": True} if show.logo else {}),  # the logo's file is in the theme's digest
+            **(
+                {"illustration": [_part_key(p) for p in show.illustration]}
+                if show.illustration
+                else {}
+            ),
         },
     }
+
+
+def _part_key(part: ResolvedPart) -> list[Any]:
+    return [file_digest(part.art), part.x, part.y, part.size, part.enter, part.delay, part.emphasis]

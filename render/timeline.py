@@ -14,6 +14,7 @@ from pathlib import Path
 from PIL import Image
 
 from render.compose import ENTRANCE_FRAMES, Piece, Placement
+from render.illustrate import EMPHASIS_FRAMES, FADE_FRAMES, emphasis_strip
 from render.layout import (
     FPS,
     STAGGER,
@@ -60,13 +61,23 @@ def picture_slots(shows: list[ResolvedShow | None]) -> list[Slot]:
     settled frame (the debtor's voice decides how long it stays, see :mod:`render.mux`)."""
     slots, at = [], 0
     for show in shows:
-        count = element_count(show) if show is not None else 0
-        frames = HOLD_FRAMES
-        if count:
-            frames += round(STAGGER * (count - 1) * FPS) + ENTRANCE_FRAMES
+        frames = HOLD_FRAMES + (entrance_frames(show) if show is not None else 0)
         slots.append(Slot(at, at + frames, 0.0))
         at += frames
     return slots
+
+
+def entrance_frames(show: ResolvedShow) -> int:
+    """How long a shot's elements take to enter, the last one's delay and motion included."""
+    count = element_count(show)
+    if not count:
+        return 0
+    ends = [round(STAGGER * (count - 1) * FPS) + ENTRANCE_FRAMES]
+    first = sum(1 for element in (show.logo, show.icon) if element)  # the parts come next
+    for part in show.illustration:  # together, each after its own delay
+        length = FADE_FRAMES + EMPHASIS_FRAMES if part.emphasis else ENTRANCE_FRAMES
+        ends.append(round((STAGGER * first + part.delay) * FPS) + length)
+    return max(ends)
 
 
 @dataclass
@@ -95,7 +106,7 @@ def visuals(
         layers = draw_layers(show, theme)
         boxes += [_box(shot, layer) for layer in layers if layer.text is not None]
         entering = [_placement(layer, work / f"e{number}-{i}") for i, layer in enumerate(layers)]
-        settle = min(until - start, max(p.start + ENTRANCE_FRAMES for p in entering))
+        settle = min(until - start, max(p.start + max(ENTRANCE_FRAMES, p.strip) for p in entering))
         elements = tuple(_ends_at(p, settle) for p in entering if p.start < settle)
         _add(pieces, Piece(background_file, settle, elements))
         finished = compose_still(background, layers)
@@ -137,6 +148,10 @@ def _windows(
 def _placement(layer: Layer, path: Path) -> Placement:
     """The element's entrance, its frames counted from the start of its shot."""
     start = round(layer.delay * FPS)
+    if layer.emphasis is not None:
+        strip, frames, margin = emphasis_strip(layer.image, layer.emphasis)
+        saved = _save(strip, path)
+        return Placement(saved, layer.x - margin, layer.y - margin, "pop", start, start, frames)
     if layer.motion == "pop":
         strip, frames, margin = layer.pop_strip()
         saved = _save(strip, path)
