@@ -111,3 +111,6 @@ def test_an_operator_imports_a_workbook_and_a_dutch_csv_from_the_page(
     assert skipped.status_code == 303
     zoe = db.scalars(select(Debtor).where(Debtor.reference == "D-1")).one()
     assert (zoe.name, zoe.amount_cents, zoe.values["due_date"]) == ("Zoë", 123400, "2026-02-01")
+    page = web.get(skipped.headers["location"]).text
+    assert 'id="import-summary"' in page and "Windows-1252" in page  # said once, after import
+    assert 'id="import-summary"' not in web.get(skipped.headers["location"]).text

@@ -50,6 +50,7 @@ from app.reports import (
 from app.stats import ALPHA, Comparison, compare
 from app.web import admin_messages, admin_reminders  # their sections on the campaign page
 from app.web.admin_access import AdminRoute, CurrentUser, OperatorUser, check_csrf, safe_next
+from app.web.admin_actions import IMPORT_SUMMARY
 from app.web.admin_charts import drop as _drop
 from app.web.admin_charts import group_chart, node_charts, overall_chart, scenes_of
 from app.web.admin_page import admin_page
@@ -251,6 +252,7 @@ def campaign_page(
         render=render_status(
             job, rendered_languages(session, campaign_id, state.settings.media_dir)
         ),
+        imported=_import_summary(request, campaign_id),
         overall=overall,
         overall_chart=overall_chart(overall),
         by_variant=by_variant,
@@ -337,6 +339,15 @@ def outcomes_csv(rows: list[OutcomeRow], zone: ZoneInfo) -> str:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def _import_summary(request: Request, campaign_id: int) -> str | None:
+    """What the import that made this campaign said (how the file was read), shown once."""
+    summary = request.session.get(IMPORT_SUMMARY)
+    if isinstance(summary, dict) and summary.get("campaign") == campaign_id:
+        request.session.pop(IMPORT_SUMMARY)
+        return str(summary.get("text", ""))
+    return None
 
 
 def _comparisons(summary: CampaignSummary, by_variant: list[Funnel]) -> list[Comparison]:
