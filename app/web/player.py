@@ -31,12 +31,16 @@ def N_(text: str) -> str:  # noqa: N802  (gettext's name for "mark for translati
     return text
 
 
-# Interface strings the player's script shows; translated per language in the manifest.
+# Interface strings the player's script shows, and the page's own words it puts in the new
+# language after a switch (``data-i18n`` in the templates); translated per language in the
+# manifest.
 PLAYER_STRINGS = (
     N_("Play"), N_("Pause"), N_("Replay"), N_("Captions on"), N_("Captions off"), N_("Language"),
     N_("Talk to a person"), N_("Text version"), N_("Choose an option"), N_("Loading…"),
     N_("The video could not be loaded. Use the text version or call us."),
+    N_("Skip to the content"), N_("Your video"), N_("What we agreed"), N_("Is this message real?"),
 )  # fmt: skip
+AVAILABLE = N_("We are available {hours}.")  # the footer, with the hours said in the language
 
 
 def links(visit: Visit, token: str) -> dict[str, str]:
@@ -156,11 +160,14 @@ def player_manifest(
             nodes[node_id].update(video=None, captions=None, cues=[],
                                   track=track_url(token, language, node_id))  # fmt: skip
     _ = gettext_for(language)
+    strings = {text: _(text) for text in PLAYER_STRINGS}
+    if scene.contact.hours:
+        strings[AVAILABLE] = _(AVAILABLE).format(hours=say("{hours}"))
     return {
         "language": language,
         "start": scene.entry_for(case.status),
         "nodes": nodes,
-        "strings": {text: _(text) for text in PLAYER_STRINGS},
+        "strings": strings,
     }
 
 

@@ -88,6 +88,9 @@
     root.setAttribute("data-state", phase);
     var playing = phase === "playing";
     playButton.textContent = t(playing ? "Pause" : "Play");
+    // once a segment is over, Play and Replay would do the same: only Replay is shown
+    var over = phase === "choices" || phase === "ended";
+    playButton.hidden = over;
     replayButton.classList.toggle("is-prominent", phase === "ended");
     showOverlays();
   }
@@ -733,7 +736,10 @@
     var hadFocus = choicesBox.contains(document.activeElement);
     choicesBox.hidden = true;
     buttonsBox.textContent = "";
-    if (hadFocus) playButton.focus({ preventScroll: true });
+    if (hadFocus) {
+      playButton.hidden = false; // Pause, in a moment: the segment that was chosen plays
+      playButton.focus({ preventScroll: true });
+    }
   }
 
   function choose(choice, event) {
@@ -885,7 +891,31 @@
       else link.removeAttribute("aria-current");
     });
     textLinks().forEach(function (link) { link.textContent = t("Text version"); });
+    translatePage();
     rememberPlace();
+  }
+
+  /* The words the server wrote into the page once (footer, skip link, landmarks) follow the
+   * language too: an element with data-i18n="<msgid>" gets its text from the manifest's
+   * strings, one with data-i18n-label its aria-label; links that carry ?lang= carry the new one. */
+  function translatePage() {
+    var strings = (state.manifest && state.manifest.strings) || {};
+    document.querySelectorAll("[data-i18n]").forEach(function (element) {
+      var msgid = element.getAttribute("data-i18n");
+      if (strings[msgid]) element.textContent = strings[msgid];
+    });
+    document.querySelectorAll("[data-i18n-label]").forEach(function (element) {
+      var msgid = element.getAttribute("data-i18n-label");
+      if (strings[msgid]) element.setAttribute("aria-label", strings[msgid]);
+    });
+    var skip = document.querySelector("a.skip");
+    if (skip && strings["Skip to the content"]) skip.textContent = strings["Skip to the content"];
+    var languages = document.querySelector("nav.languages");
+    if (languages) languages.setAttribute("aria-label", t("Language"));
+    document.querySelectorAll(".footer a[href*='lang=']").forEach(function (link) {
+      var href = link.getAttribute("href");
+      link.setAttribute("href", href.replace(/([?&]lang=)[^&#]*/, "$1" + encodeURIComponent(state.language)));
+    });
   }
 
   function textLinks() {
