@@ -114,8 +114,8 @@ def test_the_server_takes_only_a_day_offered_and_a_time_open_on_it(
     phone = "+31 6 1234 5678"
     today = _now().date()
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
-    for day in (saturday, today - timedelta(days=1), today + timedelta(days=20)):
-        refused = _post(web, token, {"phone": phone, "day": day.isoformat(), "time": "10:00"})
+    for closed in (saturday, today - timedelta(days=1), today + timedelta(days=20)):
+        refused = _post(web, token, {"phone": phone, "day": closed.isoformat(), "time": "10:00"})
         assert refused.status_code == 422
         assert "Kies een dag uit de lijst." in refused.text
     day, open_times = list(days.items())[-1]
