@@ -48,9 +48,10 @@ nodes:
 """
 DEBTORS = [("A-1", "Ayşe", "80.00"), ("A-2", "Bram", "12.50"), ("B-1", "Chris", "99.00")]
 # tiny in English (the only language in use): 4 shared segments, two of them pictures of
-# personal nodes; tiny-b (B-1's variant): 2 shared, but its greeting's picture (a card for the
-# amount) is the same as tiny's; and the three debtors' voice tracks
-SEGMENTS = 4 + 1 + len(DEBTORS)
+# personal nodes; tiny-b (B-1's variant): 2 shared (its greeting shows the same card for the
+# amount as tiny's, but opens the video, so its picture carries the creditor's logo and is its
+# own); and the three debtors' voice tracks
+SEGMENTS = 4 + 2 + len(DEBTORS)
 
 
 def make_campaign(

@@ -251,3 +251,13 @@ def test_a_broken_brand_does_not_break_the_page(settings: Settings, tmp_path: Pa
     assert page.status_code == 404 and "Demo Energie" in page.text  # the configured creditor
     header = page.text[page.text.index("<header") : page.text.index("</header>")]
     assert "<img" not in header and '<span class="creditor-name">Demo Energie</span>' in header
+
+
+def test_the_e_mail_leads_to_the_real_message_page() -> None:
+    from app.outreach.texts import Addressee, link_letter
+
+    link = "https://pay.example.org/v/" + "T" * 32
+    to = Addressee("Ayşe", "tr", 12345, link, link + "/unsubscribe", "Demo Energie")
+    letter = link_letter(to)
+    assert f'<a href="{link}/real?lang=tr"' in letter.html
+    assert "Demo Energie" in letter.html and "Demo Energie" in letter.text
