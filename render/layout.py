@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import resvg_py
 from PIL import Image, ImageDraw, ImageFont
 
@@ -32,6 +33,9 @@ GAP = 26
 STAGGER = 0.15  # seconds between the entrances of a shot's elements
 Motion = Literal["fade", "slide-up", "slide-left", "pop", "drop"]
 _SCALES = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42)  # shrink a crowded shot until it fits
+DITHER_SEED = 7  # the same noise in every render, so a segment's key says what it looks like
+# How shots are drawn: part of every segment's key, so a change here re-renders them all.
+LOOK = "2026-12 illustrations, dithered gradient"
 
 
 @dataclass(frozen=True)
@@ -94,21 +98,30 @@ CORNER = (150, 52, 24)  # the corner logo's largest width and height, and its ma
 
 def draw_background(theme: Theme) -> Image.Image:
     """The brand background (a vertical gradient and the logo small in the top right corner),
-    drawn once per segment."""
-    top = theme.rgb(theme.colours.background)
-    bottom = theme.rgb(theme.colours.background_end or theme.colours.background)
-    column = Image.new("RGB", (1, HEIGHT))
-    for y in range(HEIGHT):
-        share = y / (HEIGHT - 1)
-        column.putpixel(
-            (0, y), tuple(round(a + (b - a) * share) for a, b in zip(top, bottom, strict=True))
-        )
-    background = column.resize((WIDTH, HEIGHT))
+    drawn once per segment. The gradient is dithered (a fixed, faint noise of about one step
+    of colour) so that it shows no bands once encoded."""
+    top = np.array(theme.rgb(theme.colours.background), dtype=np.float32)
+    bottom = np.array(theme.rgb(theme.colours.background_end or theme.colours.background))
+    share = np.linspace(0.0, 1.0, HEIGHT, dtype=np.float32)[:, None, None]
+    gradient = top + (bottom.astype(np.float32) - top) * share  # (HEIGHT, 1, 3)
+    pixels = np.clip(np.rint(gradient + _dither()), 0, 255).astype(np.uint8)
+    background = Image.fromarray(pixels)
     if theme.logo is not None and theme.logo_size is not None:
         width, height, margin = CORNER
         plate = _logo_plate(theme, width, height)
         background.paste(plate, (WIDTH - plate.width - margin, margin), plate)
     return background
+
+
+@lru_cache(maxsize=1)
+def _dither() -> np.ndarray:
+    """Triangular noise of about one step of colour in 2x2 blocks, the same in every render
+    (a fixed seed). Measured: noise of single pixels is smoothed away by the encoder and the
+    bands come back; blocks of two survive it, for about 15 kB more per key frame."""
+    noise = np.random.default_rng(DITHER_SEED).triangular(
+        -1.5, 0.0, 1.5, (HEIGHT // 2, WIDTH // 2, 1)
+    )
+    return np.kron(noise, np.ones((2, 2, 1))).astype(np.float32)
 
 
 def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:

@@ -26,7 +26,7 @@ from render.content import ContentRoot
 from render.formatting import Value, placeholder_values
 from render.illustrate import ResolvedPart
 from render.illustrations import load_illustrations
-from render.layout import FPS, HEIGHT, WIDTH, ResolvedShow
+from render.layout import FPS, HEIGHT, LOOK, WIDTH, ResolvedShow
 from render.scene import Node, Scene, Show, VariableType
 from render.texts import fill, node_texts, placeholders
 from render.theme import Theme
@@ -39,6 +39,7 @@ ENCODING = {
     "audio": list(AUDIO_ARGS),
     "size": [WIDTH, HEIGHT],
     "fps": FPS,
+    "look": LOOK,
 }
 PICTURE_ENCODING = {**ENCODING, "picture": list(PICTURE_ARGS), "audio": None}
 

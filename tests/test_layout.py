@@ -33,8 +33,24 @@ def theme() -> Theme:
 def test_background_is_a_full_frame_gradient(theme: Theme) -> None:
     background = draw_background(theme)
     assert background.size == (WIDTH, HEIGHT) and background.mode == "RGB"
-    assert background.getpixel((10, 0)) == (11, 58, 91)
-    assert background.getpixel((10, HEIGHT - 1)) == (17, 79, 120)
+    top, bottom = background.crop((0, 0, WIDTH, 4)), background.crop((0, HEIGHT - 4, WIDTH, HEIGHT))
+    assert _mean(top) == pytest.approx((11, 58, 91), abs=0.3)  # the brand's colours, on average
+    assert _mean(bottom) == pytest.approx((17, 79, 120), abs=0.3)
+
+
+def _mean(image: Image.Image) -> tuple[float, ...]:
+    pixels = list(image.getdata())
+    return tuple(sum(p[c] for p in pixels) / len(pixels) for c in range(3))
+
+
+def test_the_gradient_is_dithered_against_banding(theme: Theme) -> None:
+    """Without dither a row is one colour and the rows step in bands; with it, each row
+    mixes neighbouring shades (in blocks of 2x2, which survive the encoder)."""
+    background = draw_background(theme)
+    row = background.crop((0, HEIGHT // 2, WIDTH - 200, HEIGHT // 2 + 1))  # left of the logo
+    assert len(set(row.getdata())) > 2
+    assert background.getpixel((0, 100)) == background.getpixel((1, 101))
+    assert draw_background(theme).tobytes() == background.tobytes()  # the same every time
 
 
 def test_layers_stack_centred_with_even_sizes_and_positions_above_the_caption_band(
