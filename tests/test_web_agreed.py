@@ -117,12 +117,13 @@ def test_the_player_and_the_text_version_lead_back_to_what_was_agreed(
     _plan(web, token, _today())
     player = web.get(f"/v/{token}?lang=nl").text
     assert (
-        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=video">Wat we hebben afgesproken</a>'
+        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=video" data-i18n="What we agreed">Wat we hebben afgesproken</a>'
         in player
     )
     text = web.get(f"/v/{token}/text?lang=nl").text
     assert (
-        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=text">Wat we hebben afgesproken</a>' in text
+        f'<a href="/v/{token}/agreed?lang=nl&amp;mode=text" data-i18n="What we agreed">Wat we hebben afgesproken</a>'
+        in text
     )
 
 
