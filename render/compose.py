@@ -22,6 +22,7 @@ from render.ffmpeg import run_ffmpeg
 from render.layout import FPS, Motion
 
 ENTRANCE_FRAMES = 11  # an element takes 0.44 s to enter
+CROSSFADE_FRAMES = 8  # a shot's last frame fades out over the next one's first 0.32 s
 SLIDE = 48  # pixels a sliding element travels
 VIDEO_ARGS = ("-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p")
 AUDIO_ARGS = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "96k")
@@ -87,6 +88,9 @@ def _element(place: Placement) -> str:
     shown = place.end - place.start
     if place.strip > 1:
         frames = f"untile={place.strip}x1,tpad=stop=-1:stop_mode=clone"
+    elif place.motion == "fade-out":
+        fading = min(shown, CROSSFADE_FRAMES)
+        frames = f"loop=loop=-1:size=1:start=0,fade=out:s=0:n={fading}:alpha=1"
     else:
         frames = f"loop=loop=-1:size=1:start=0,fade=in:s=0:n={ENTRANCE_FRAMES}:alpha=1"
     return (

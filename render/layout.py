@@ -13,29 +13,39 @@ size, to draw the debtor's own text as real text over the video.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import resvg_py
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
+from render.elements import (
+    Block,
+    TextBox,
+    bullet_pill,
+    card_picture,
+    font_of,
+    icon_badge,
+    image_picture,
+    logo_plate,
+    svg_picture,
+    text_block,
+    wrap,
+)
 from render.illustrate import PartPicture, ResolvedPart, draw_parts
-from render.logo import logo_picture
 from render.theme import Theme
 
 WIDTH, HEIGHT, FPS = 1280, 720, 25
 TOP, BOTTOM = 40, HEIGHT - 150  # the caption band below BOTTOM is the player's
 GAP = 26
 STAGGER = 0.15  # seconds between the entrances of a shot's elements
-Motion = Literal["fade", "slide-up", "slide-left", "pop", "drop"]
+Motion = Literal["fade", "slide-up", "slide-left", "pop", "drop", "fade-out"]
 _SCALES = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42)  # shrink a crowded shot until it fits
 DITHER_SEED = 7  # the same noise in every render, so a segment's key says what it looks like
 # How shots are drawn: part of every segment's key, so a change here re-renders them all.
-LOOK = "2026-12 illustrations, dithered gradient"
+LOOK = "2026-12 illustrations, dithered gradient, crossfades, bullets as said, 3-line cues"
 
 
 @dataclass(frozen=True)
@@ -56,22 +66,6 @@ class ResolvedShow:
     illustration: tuple[ResolvedPart, ...] = ()  # drawn where an icon would be
 
 
-@dataclass(frozen=True)
-class TextBox:
-    """Where the player draws a personal text, in pixels of its layer, and how it looks."""
-
-    element: str  # "title", "text", "card", "bullet0", ...
-    x: int
-    y: int
-    width: int
-    height: int
-    bold: bool
-    size: int  # font size in pixels of the 720-pixel frame
-    colour: str
-    align: Literal["center", "left"]
-    lines: int  # at most this many lines; a longer text is drawn smaller
-
-
 @dataclass
 class Layer:
     """One element: its picture, where it ends up, and how and when it enters."""
@@ -83,6 +77,7 @@ class Layer:
     delay: float = 0.0
     text: TextBox | None = None  # a personal element: the player draws its text here
     emphasis: str | None = None  # a part of an illustration that moves once there
+    kind: str = ""  # what the element is: "title", "bullet", ... ("" for an illustration's part)
 
     def pop_strip(self) -> tuple[Image.Image, int, int]:
         """For a pop: the frames side by side, their count, and the canvas margin."""
@@ -108,7 +103,7 @@ def draw_background(theme: Theme) -> Image.Image:
     background = Image.fromarray(pixels)
     if theme.logo is not None and theme.logo_size is not None:
         width, height, margin = CORNER
-        plate = _logo_plate(theme, width, height)
+        plate = logo_plate(theme, width, height)
         background.paste(plate, (WIDTH - plate.width - margin, margin), plate)
     return background
 
@@ -134,7 +129,7 @@ def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
             break
     y = _even(max(TOP, TOP + (BOTTOM - TOP - height) / 2))
     layers: list[Layer] = []
-    for picture, box, motion in pictures:
+    for picture, box, motion, kind in pictures:
         x = _even((WIDTH - picture.width) / 2)
         if isinstance(box, Group):  # the parts start together, each after its own delay
             layers += [
@@ -143,7 +138,9 @@ def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
                 for part in box.parts
             ]  # fmt: skip
         else:
-            layers.append(Layer(picture, x, y, motion, delay=STAGGER * len(layers), text=box))
+            layers.append(
+                Layer(picture, x, y, motion, delay=STAGGER * len(layers), text=box, kind=kind)
+            )
         y += picture.height + gap
     return layers
 
@@ -202,8 +199,9 @@ class Group:
     parts: list[PartPicture]
 
 
-# an element's picture (a blank square for a group), its text box or group, and its motion
-Picture = tuple[Image.Image, TextBox | Group | None, Motion]
+# an element's picture (a blank square for a group), its text box or group, its motion and
+# what it is ("title", "bullet", ...)
+Picture = tuple[Image.Image, TextBox | Group | None, Motion, str]
 
 
 def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
@@ -212,192 +210,41 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
     mine = show.personal
     pictures: list[Picture] = []
     if show.logo and theme.logo is not None:  # planned only for a brand with a logo
-        pictures.append((_logo_plate(theme, round(420 * scale), round(170 * scale)), None, "fade"))
+        pictures.append(
+            (logo_plate(theme, round(420 * scale), round(170 * scale)), None, "fade", "logo")
+        )
     if show.icon is not None:
         diameter = round((340 if only_icon else 220) * scale)
-        pictures.append((_icon_badge(show.icon, theme, diameter), None, "pop"))
+        pictures.append((icon_badge(show.icon, theme, diameter), None, "pop", "icon"))
     if show.illustration:
         alone = not (show.title or show.text or show.card or show.bullets)
         side = _even((400 if alone else 260) * scale)
-        group = Group(draw_parts(show.illustration, side, _svg))
-        pictures.append((Image.new("RGBA", (side, side)), group, "fade"))
+        group = Group(draw_parts(show.illustration, side, svg_picture))
+        pictures.append((Image.new("RGBA", (side, side)), group, "fade", "illustration"))
     if show.title:
-        font = _font(theme.font_bold, round(80 * scale))
-        block = _Block("title", font, on_background, 1120, 2, "title" in mine, bold=True)
-        pictures.append((*_text_block(show.title, block), "slide-up"))
+        font = font_of(theme.font_bold, round(80 * scale))
+        block = Block("title", font, on_background, 1120, 2, "title" in mine, bold=True)
+        pictures.append((*text_block(show.title, block), "slide-up", "title"))
     if show.card:
-        pictures.append((*_card(show.card, theme, scale, "card" in mine), "pop"))
+        pictures.append((*card_picture(show.card, theme, scale, "card" in mine), "pop", "card"))
     if show.text:
-        font = _font(theme.font, round(54 * scale))
-        block = _Block("text", font, on_background, 1040, 3, "text" in mine, bold=False)
-        pictures.append((*_text_block(show.text, block), "fade"))
+        font = font_of(theme.font, round(54 * scale))
+        block = Block("text", font, on_background, 1040, 3, "text" in mine, bold=False)
+        pictures.append((*text_block(show.text, block), "fade", "text"))
     if show.bullets:
-        font = _font(theme.font_bold, round(50 * scale))
+        font = font_of(theme.font_bold, round(50 * scale))
         width = max(
             _even(max(font.getlength(line) for line in wrap(b, font, 860))) for b in show.bullets
         )
         for i, bullet in enumerate(show.bullets):
             element = f"bullet{i}"
-            pill = _bullet(bullet, theme, font, width, scale, element if element in mine else None)
-            pictures.append((*pill, "slide-left"))
+            pill = bullet_pill(
+                bullet, theme, font, width, scale, element if element in mine else None
+            )
+            pictures.append((*pill, "slide-left", "bullet"))
     if show.image is not None:
-        pictures.append((_image(show.image, scale), None, "fade"))
+        pictures.append((image_picture(show.image, scale), None, "fade", "image"))
     return pictures
-
-
-def _logo_plate(theme: Theme, max_width: int, max_height: int) -> Image.Image:
-    """The brand's logo on a rounded plate of the surface colour, so that a logo made for
-    white paper shows on any background; at most ``max_width`` by ``max_height``."""
-    if theme.logo is None or theme.logo_size is None:
-        raise ValueError(f"the brand '{theme.name}' has no logo")
-    pad = max(4, _even(max_height * 0.14))
-    logo = logo_picture(theme.logo, theme.logo_size, max_width - 2 * pad, max_height - 2 * pad)
-    size = (_even(logo.width + 2 * pad + 1), _even(logo.height + 2 * pad + 1))
-    plate = Image.new("RGBA", size, (0, 0, 0, 0))
-    ImageDraw.Draw(plate).rounded_rectangle(
-        (0, 0, size[0] - 1, size[1] - 1), radius=pad * 2, fill=theme.colours.surface
-    )
-    plate.alpha_composite(logo, ((size[0] - logo.width) // 2, (size[1] - logo.height) // 2))
-    return plate
-
-
-def _icon_badge(svg: Path, theme: Theme, diameter: int) -> Image.Image:
-    diameter = _even(diameter)
-    badge = Image.new("RGBA", (diameter, diameter), (0, 0, 0, 0))
-    ImageDraw.Draw(badge).ellipse((0, 0, diameter - 1, diameter - 1), fill=theme.colours.accent)
-    inner = _even(diameter * 0.56)
-    icon_svg = svg.read_text(encoding="utf-8").replace("currentColor", theme.colours.accent_text)
-    icon = _svg(icon_svg, inner, inner)
-    badge.alpha_composite(icon, ((diameter - inner) // 2, (diameter - inner) // 2))
-    return badge
-
-
-@dataclass(frozen=True)
-class _Block:
-    """A text straight on the background: a title or a line of text."""
-
-    element: str
-    font: ImageFont.FreeTypeFont
-    colour: str
-    max_width: int
-    max_lines: int
-    personal: bool
-    bold: bool
-
-
-def _text_block(text: str, block: _Block) -> tuple[Image.Image, TextBox | None]:
-    """The text drawn, or for a personal one the place kept for it (as wide as the line may
-    be, as high as the stand-in text needs)."""
-    font = block.font
-    while True:
-        lines = wrap(text, font, block.max_width)
-        if len(lines) <= block.max_lines or font.size <= 24:
-            break
-        font = font.font_variant(size=round(font.size * 0.88))
-    ascent, descent = font.getmetrics()
-    line_height = round((ascent + descent) * 1.12)
-    width = _even(max(font.getlength(line) for line in lines) + 8)
-    height = _even(line_height * len(lines))
-    if block.personal:
-        width = _even(block.max_width)
-        box = TextBox(block.element, 0, 0, width, height, block.bold, round(font.size),
-                      block.colour, "center", block.max_lines)  # fmt: skip
-        return Image.new("RGBA", (width, height), (0, 0, 0, 0)), box
-    picture = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(picture)
-    for i, line in enumerate(lines):
-        draw.text((width / 2, i * line_height), line, font=font, fill=block.colour, anchor="ma")
-    return picture, None
-
-
-def _card(
-    text: str, theme: Theme, scale: float, personal: bool
-) -> tuple[Image.Image, TextBox | None]:
-    font = _font(theme.font_bold, round(112 * scale))
-    while font.getlength(text) > 1000 and font.size > 36:
-        font = font.font_variant(size=round(font.size * 0.9))
-    left, top, right, bottom = font.getbbox(text, anchor="ls")
-    pad_x, pad_y = round(56 * scale), round(30 * scale)
-    size = (_even(right - left + 2 * pad_x), _even(bottom - top + 2 * pad_y))
-    card = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(card)
-    draw.rounded_rectangle(
-        (0, 0, size[0] - 1, size[1] - 1), radius=round(28 * scale), fill=theme.colours.surface
-    )
-    if personal:
-        box = TextBox("card", pad_x // 2, 0, size[0] - pad_x, size[1], True, round(font.size),
-                      theme.colours.text, "center", 1)  # fmt: skip
-        return card, box
-    draw.text((pad_x - left, pad_y - top), text, font=font, fill=theme.colours.text, anchor="ls")
-    return card, None
-
-
-def _bullet(
-    text: str,
-    theme: Theme,
-    font: ImageFont.FreeTypeFont,
-    text_width: int,
-    scale: float,
-    personal: str | None,
-) -> tuple[Image.Image, TextBox | None]:
-    """A bullet on a pill; the bullets of one shot share ``text_width`` so they line up."""
-    lines = wrap(text, font, 860)
-    ascent, descent = font.getmetrics()
-    line_height = round((ascent + descent) * 1.1)
-    dot, pad = round(22 * scale), round(22 * scale)
-    width = _even(text_width + dot + 3 * pad)
-    height = _even(line_height * len(lines) + 2 * pad * 0.7)
-    pill = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(pill)
-    draw.rounded_rectangle(
-        (0, 0, width - 1, height - 1),
-        radius=height // 2 if len(lines) == 1 else 24,
-        fill=theme.colours.surface,
-    )
-    middle = pad * 0.7 + line_height / 2
-    draw.ellipse((pad, middle - dot / 2, pad + dot, middle + dot / 2), fill=theme.colours.accent)
-    if personal is not None:
-        left = 2 * pad + dot
-        box = TextBox(personal, left, round(pad * 0.7), width - left - pad, line_height * len(lines),
-                      True, round(font.size), theme.colours.text, "left", len(lines))  # fmt: skip
-        return pill, box
-    for i, line in enumerate(lines):
-        draw.text(
-            (2 * pad + dot, pad * 0.7 + i * line_height), line, font=font, fill=theme.colours.text
-        )
-    return pill, None
-
-
-def _image(path: Path, scale: float) -> Image.Image:
-    try:
-        with Image.open(path) as source:
-            picture: Image.Image = source.convert("RGBA")
-    except (OSError, ValueError) as exc:  # a broken file: say which one, whatever Pillow says
-        raise OSError(f"the image {path.name} cannot be read: {exc}") from exc
-    picture.thumbnail((round(560 * scale), round(320 * scale)))
-    return picture.crop((0, 0, _even(picture.width), _even(picture.height)))
-
-
-def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
-    """Greedy word wrap by rendered width; a word wider than the line gets a line of its own."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(f"{lines[-1]} {word}") <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines or [""]
-
-
-@lru_cache(maxsize=64)
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size)
-
-
-def _svg(svg: str, width: int, height: int) -> Image.Image:
-    png = resvg_py.svg_to_bytes(svg_string=svg, width=width, height=height, skip_system_fonts=True)
-    image: Image.Image = Image.open(io.BytesIO(bytes(png))).convert("RGBA")
-    return image
 
 
 def _ease_out_back(progress: float) -> float:

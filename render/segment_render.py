@@ -82,7 +82,8 @@ def _render(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult
     with tempfile.TemporaryDirectory(dir=store.out / "tmp") as work_dir:
         work = Path(work_dir)
         audio = _soundtrack(speech, slots, store, work)
-        pictures = visuals([shot.show for shot in plan.shots], slots, plan.theme, work)
+        lines = [shot.voice.text if shot.voice else None for shot in plan.shots]
+        pictures = visuals([shot.show for shot in plan.shots], slots, plan.theme, work, lines)
         with atomic_path(store.path("segments", plan.key, "mp4")) as temporary:
             compose_video(pictures.pieces, audio, temporary, threads=threads)
         with atomic_path(store.path("segments", plan.key, "jpg")) as temporary:

@@ -8,12 +8,13 @@ switches to the shot's finished frame (drawn once by Pillow) and the overlays st
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
 
-from render.compose import ENTRANCE_FRAMES, Piece, Placement
+from render.compose import CROSSFADE_FRAMES, ENTRANCE_FRAMES, Piece, Placement
 from render.illustrate import EMPHASIS_FRAMES, FADE_FRAMES, emphasis_strip
 from render.layout import (
     FPS,
@@ -91,31 +92,70 @@ class Visuals:
 
 
 def visuals(
-    shows: list[ResolvedShow | None], slots: list[Slot], theme: Theme, work: Path
+    shows: list[ResolvedShow | None],
+    slots: list[Slot],
+    theme: Theme,
+    work: Path,
+    lines: list[str | None] | None = None,
 ) -> Visuals:
-    """Draw every shot's elements and cut the video into pieces; pictures go into ``work``."""
+    """Draw every shot's elements and cut the video into pieces; pictures go into ``work``.
+    With the spoken ``lines``, a shot's bullets enter as the voice says them."""
     background = draw_background(theme)
     background_file = _save(background, work / "background")
     total = slots[-1].end
     pieces: list[Piece] = []
     boxes: list[dict[str, object]] = []
     poster: Image.Image | None = None
-    at = 0
+    at, previous = 0, None
     for number, (shot, show, start, until) in enumerate(_windows(shows, slots, total)):
         _add(pieces, Piece(background_file, start - at))
         layers = draw_layers(show, theme)
+        line = lines[shot] if lines is not None else None
+        if line and slots[shot].speech > 0:
+            layers = said_when(layers, show.bullets, line, slots[shot].speech)
         boxes += [_box(shot, layer) for layer in layers if layer.text is not None]
         entering = [_placement(layer, work / f"e{number}-{i}") for i, layer in enumerate(layers)]
         settle = min(until - start, max(p.start + max(ENTRANCE_FRAMES, p.strip) for p in entering))
-        elements = tuple(_ends_at(p, settle) for p in entering if p.start < settle)
+        # the shot before fades out while this one's elements come in: a crossfade, not a cut
+        leaving: list[Placement] = (
+            [_leaving(previous, settle)] if previous is not None and start == at else []
+        )
+        elements = tuple(_ends_at(p, settle) for p in [*leaving, *entering] if p.start < settle)
         _add(pieces, Piece(background_file, settle, elements))
         finished = compose_still(background, layers)
         poster = poster or finished
+        previous = _save(finished, work / f"shot{number}")
         if start + settle < until:
-            _add(pieces, Piece(_save(finished, work / f"shot{number}"), until - start - settle))
+            _add(pieces, Piece(previous, until - start - settle))
         at = until
     _add(pieces, Piece(background_file, total - at))
     return Visuals(pieces, poster or background, boxes)
+
+
+def said_when(
+    layers: list[Layer], bullets: tuple[str, ...], line: str, speech: float
+) -> list[Layer]:
+    """The bullets enter when the voice gets to them: each at the point of the line where its
+    first word is said (found in order; in proportion to the characters before it), never
+    earlier than it would have come anyway. A bullet the line does not say comes in its turn.
+    """
+    spoken = line.lower()
+    at, times = 0, []
+    for i, bullet in enumerate(bullets):
+        words = [w for w in re.findall(r"\w+", bullet.lower()) if len(w) > 2] or [""]
+        found = spoken.find(words[0], at) if words[0] else -1
+        if found < 0:
+            times.append(speech * i / max(1, len(bullets)))
+            continue
+        times.append(speech * found / max(1, len(spoken)))
+        at = found + len(words[0])
+    timed, n = [], 0
+    for layer in layers:
+        if layer.kind == "bullet" and n < len(times):
+            layer = replace(layer, delay=max(layer.delay, round(times[n], 2)))
+            n += 1
+        timed.append(layer)
+    return timed
 
 
 def _box(shot: int, layer: Layer) -> dict[str, object]:
@@ -157,6 +197,11 @@ def _placement(layer: Layer, path: Path) -> Placement:
         saved = _save(strip, path)
         return Placement(saved, layer.x - margin, layer.y - margin, "pop", start, start, frames)
     return Placement(_save(layer.image, path), layer.x, layer.y, layer.motion, start, start)
+
+
+def _leaving(still: Path, settle: int) -> Placement:
+    """The previous shot's finished frame over the start of this one, fading out."""
+    return Placement(still, 0, 0, "fade-out", 0, min(settle, CROSSFADE_FRAMES))
 
 
 def _ends_at(place: Placement, end: int) -> Placement:

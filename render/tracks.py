@@ -39,7 +39,8 @@ from render.segments import (
 )
 from render.timeline import shot_slots
 
-TRACK_VERSION = 2  # what is in a track file; a new one prepares every track again
+TRACK_VERSION = 3  # what is in a track file (3: cues of at most three phone lines); a new one
+# prepares every track again
 TRACK_RATE = 16_000  # wideband speech: what phones call HD voice; the encoder's work is 2/3
 AAC_BITRATE = 32_000  # mono: 4 KB a second
 

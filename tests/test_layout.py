@@ -6,6 +6,7 @@ import pytest
 from PIL import Image, ImageFont
 
 from render.content import ContentRoot
+from render.elements import wrap
 from render.layout import (
     BOTTOM,
     HEIGHT,
@@ -17,7 +18,6 @@ from render.layout import (
     draw_layers,
     pop_frames,
     pop_margin,
-    wrap,
 )
 from render.theme import Theme, load_theme
 from tests.conftest import REPO
