@@ -1,4 +1,3 @@
-
 import pytest
 
 # assertions in the shared corpus helper explain themselves like those in the tests
