@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from app.resolutions import Decision, ResolutionError, resolve
 from app.retention import purge_campaign
 from app.webhooks import add_endpoint
 from app.worklists import worklist
+from tests.callback_slots import offered_slots, slot_fields
 
 NL = "DEMO-NL-1"  # owes € 148.20
 
@@ -144,10 +144,14 @@ def test_a_callback_is_listed_by_its_slot_until_it_is_done(
 ) -> None:
     token = campaign[NL]
     page = web.get(f"/v/{token}/step/callback?lang=nl").text
-    slots = re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)
-    assert _post(web, token, "callback", {"phone": "+31 6 1234 5678", "slot": slots[-1]}) == 303
+    slots = offered_slots(page)
+    assert (
+        _post(web, token, "callback", {"phone": "+31 6 1234 5678", **slot_fields(slots[-1])}) == 303
+    )
     other = campaign["DEMO-EN-1"]
-    assert _post(web, other, "callback", {"phone": "+31 6 8765 4321", "slot": slots[0]}) == 303
+    assert (
+        _post(web, other, "callback", {"phone": "+31 6 8765 4321", **slot_fields(slots[0])}) == 303
+    )
     listed = worklist(db, "callbacks")
     assert [i.details["slot"] for i in listed] == [slots[0], slots[-1]]
     _resolve(db, _debtor(db), settings, topic="callback", verdict="done", text="Spoke to her.")

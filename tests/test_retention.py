@@ -5,7 +5,6 @@ PostgreSQL, through HTTP."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from app.retention import purge_campaign, purge_expired
 from app.webhooks import add_endpoint, deliver_due
 from render.debtors import audio_folder, debtor_manifest_path
 from render.validate import load_scene
+from tests.callback_slots import offered_slots, slot_fields
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"
 PHONE = "+31 6 1234 5678"
@@ -139,8 +139,8 @@ def _fill(web: TestClient, campaign: dict[str, str], db: Session, settings: Sett
     plan = {"amount_cents": "14820", "installments": "3", "first_date": first, "confirm": "yes"}
     _step(web, nl, "plan", plan)
     page = web.get(f"/v/{en}/step/callback?lang=en").text
-    slot = re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)[0]
-    _step(web, en, "callback", {"phone": PHONE, "slot": slot}, lang="en")
+    slot = offered_slots(page)[0]
+    _step(web, en, "callback", {"phone": PHONE, **slot_fields(slot)}, lang="en")
     _event(web, nl, type="choice", node="menu", data={"target": "more_time"})
     _event(web, nl, type="language", node="menu", data={"from": "nl", "to": "en"})
     _event(

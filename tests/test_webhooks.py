@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import threading
 import time
 import uuid
@@ -48,6 +47,7 @@ from app.webhooks import (
     sign,
     verify_signature,
 )
+from tests.callback_slots import offered_slots, slot_fields
 from tests.loopback import serve_on_loopback
 
 NL = "DEMO-NL-1"
@@ -179,8 +179,8 @@ def _deliveries(db: Session) -> list[WebhookDelivery]:
 def _ask_callback(web: TestClient, token: str) -> None:
     """An outcome that leaves the case's status as it was: one webhook, an outcome's."""
     page = web.get(f"/v/{token}/step/callback?lang=nl").text
-    slot = re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)[-1]
-    _post(web, token, "callback", {"phone": "+31 6 1234 5678", "slot": slot})
+    slot = offered_slots(page)[-1]
+    _post(web, token, "callback", {"phone": "+31 6 1234 5678", **slot_fields(slot)})
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -281,8 +281,8 @@ def test_an_outcome_from_the_step_form_is_sent_signed_with_its_idempotency_key(
     endpoint_id = _endpoint(db, receiver.url)
     token = campaign[NL]
     page = web.get(f"/v/{token}/step/callback?lang=en").text
-    slot = re.findall(r'<option value="(\d{4}-\d\d-\d\dT\d\d:\d\d)"', page)[0]
-    form = {"submission": str(uuid.uuid4()), "phone": "+31 6 1234 5678", "slot": slot}
+    slot = offered_slots(page)[0]
+    form = {"submission": str(uuid.uuid4()), "phone": "+31 6 1234 5678", **slot_fields(slot)}
     assert web.post(f"/v/{token}/step/callback?lang=en", data=form).status_code == 303
     (queued,) = _deliveries(db)
 
