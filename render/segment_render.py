@@ -49,7 +49,7 @@ class SegmentResult:
     captions: str
     poster: str
     uses: tuple[str, ...]  # keys of cached speech and soundtrack files, kept while in use
-    # a shared picture: each shot's frames [start, end), and the places of the personal texts
+    # each shot's frames [start, end); for a shared picture also the places of personal texts
     shots: tuple[tuple[int, int], ...] = ()
     boxes: tuple[dict[str, object], ...] = ()
 
@@ -103,6 +103,7 @@ def _render(plan: SegmentPlan, store: MediaStore, threads: int) -> SegmentResult
         captions=url["vtt"],
         poster=url["jpg"],
         uses=tuple(p.stem for p in [*speech, audio] if p is not None),
+        shots=tuple((slot.start, slot.end) for slot in slots),  # for contact sheets
     )
     with atomic_path(store.path("segments", plan.key, "json")) as temporary:
         temporary.write_text(json.dumps(asdict(result)), encoding="utf-8")

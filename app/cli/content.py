@@ -18,6 +18,7 @@ from app.cli._base import (
     counted,
     fail_usage,
     i18n_app,
+    load_one_scene,
     report,
     scene_paths,
 )
@@ -247,3 +248,42 @@ def _relative_to(path: Path, base: Path) -> str:
         return path.resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@app.command("contact-sheet")
+def contact_sheet(
+    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    root: RootOption = Path(),
+    lang: Annotated[str | None, typer.Option("--lang", help="Language [default: source].")] = None,
+    node: Annotated[
+        list[str] | None, typer.Option("--node", help="Only this node (repeatable).")
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The PNG to write.")] = Path(
+        "contact-sheet.png"
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Media folder [default: ROOT/var/media].")
+    ] = None,
+) -> None:
+    """Draw the start, middle and end of every shot of a scene for the sample debtor, as a
+    grid in one PNG: how the video looks and moves, at a glance."""
+    from render.contact_sheet import contact_sheet as draw_sheet
+    from render.segment_render import RenderError
+
+    content = content_root(root)
+    loaded = load_one_scene(content, scene)
+    language = lang or loaded.source_language
+    if language not in loaded.languages:
+        raise fail_usage(
+            f"scene '{loaded.id}' has no language '{language}' ({', '.join(loaded.languages)})"
+        )
+    unknown = [n for n in node or [] if n not in loaded.nodes]
+    if unknown:
+        raise fail_usage(f"scene '{loaded.id}' has no node '{unknown[0]}'")
+    try:
+        sheet = draw_sheet(loaded, content, language, out or content.path / "var" / "media", node)
+    except (RenderError, ContentError) as exc:
+        typer.echo(f"vidpay: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    sheet.save(output)
+    typer.echo(f"wrote {display_path(output)}")

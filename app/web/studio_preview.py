@@ -27,15 +27,14 @@ from app.cli.voice import report_path
 from app.deps import StateDep
 from app.web.admin_access import AdminRoute, CurrentUser
 from render.cache import MediaStore, prune
+from render.contact_sheet import sample_plan
 from render.content import ContentRoot
-from render.i18n import load_translations
 from render.problems import ContentError
 from render.scene import Scene
 from render.segment_render import RenderError, SegmentResult, render_segment, segment_files
-from render.segments import SegmentPlan, plan_segment
-from render.theme import load_theme
+from render.segments import SegmentPlan
 from render.tts.base import SpeechError
-from render.voice_check import SAMPLE_AMOUNT, SAMPLE_DATE, SAMPLE_NAMES, sample_values
+from render.voice_check import SAMPLE_AMOUNT, SAMPLE_DATE, SAMPLE_NAMES
 
 router = APIRouter(route_class=AdminRoute)
 
@@ -111,15 +110,8 @@ def preview_answer(
 
 
 def plan_preview(scene: Scene, root: ContentRoot, node_id: str, language: str) -> SegmentPlan:
-    """The node planned as a whole segment for the sample debtor: a personal node too, with
-    the sample's values in its picture and voice, so the designer sees what a debtor sees.
-    Texts without a reviewed translation stay in the source language, as in a render."""
-    translated = language != scene.source_language and root.po_path(scene.id, language).is_file()
-    translations = load_translations(root, scene.id, language) if translated else {}
-    return plan_segment(
-        scene, node_id, language, root=root, theme=load_theme(root, scene.brand),
-        translations=translations, values=sample_values(scene, language), personal=False,
-    )  # fmt: skip
+    """The node as a whole segment for the sample debtor (as the contact sheet draws it)."""
+    return sample_plan(scene, root, node_id, language)
 
 
 def render_preview(plan: SegmentPlan, out: Path) -> SegmentResult:
