@@ -46,3 +46,10 @@ def test_a_reminder_email_says_the_date_and_amount() -> None:
     )
     assert "3 december 2026" in letter.text and "74,10" in letter.text
     assert "2" in letter.text and "In de video kiest u" not in letter.text
+
+
+def test_the_plain_email_links_the_page_that_says_whether_it_is_real() -> None:
+    to = Addressee("Maria Jansen", "de", 14820, LINK, "https://u.example", "Energie Noord")
+    text = link_letter(to).text
+    assert f"{LINK}/real?lang=de" in text
+    assert text.index("/real?lang=de") < text.index("Energie Noord\n")  # before the signature

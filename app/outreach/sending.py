@@ -49,6 +49,11 @@ class Postage:
     sms: SmsProvider | None
     per_minute: int = 0  # at most this many messages a minute (0: as fast as they go)
     sms_callback_url: str | None = None  # where the SMS provider reports delivery
+    # the creditor a debtor's messages come from: the name in their scene's brand
+    creditor_for: Callable[[str], str] | None = None
+
+    def creditor_of(self, scene_id: str) -> str:
+        return self.creditor_for(scene_id) if self.creditor_for else self.creditor
 
     @property
     def channels(self) -> list[str]:
@@ -233,7 +238,7 @@ def _deliver(
         amount_cents=open_cents,
         link=link,
         unsubscribe=postage.base_url.rstrip("/") + unsubscribe_url(token, claimed.channel),
-        creditor=postage.creditor,
+        creditor=postage.creditor_of(debtor.scene_id),
     )
     try:
         if claimed.channel == "email":
@@ -255,9 +260,7 @@ def _email(
     clock: Callable[[], datetime],
 ) -> dict[str, object]:
     assert postage.mailer is not None and postage.mail_from and debtor.email
-    envelope = Envelope(
-        postage.mail_from, postage.creditor, debtor.email, claimed.key, to.unsubscribe
-    )
+    envelope = Envelope(postage.mail_from, to.creditor, debtor.email, claimed.key, to.unsubscribe)
     message = build_email(link_letter(to, occasion), envelope, to.link)
     postage.mailer.send(message, postage.mail_from, debtor.email)
     return outbox.sent(debtor.email, str(message["Message-ID"]), clock())

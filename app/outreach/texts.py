@@ -75,7 +75,7 @@ def link_letter(to: Addressee, occasion: Occasion = LINK) -> Letter:
             words["hello"],
             f"{words['about']} {words['choose']}".strip(),
             f"{words['button']}:\n{to.link}",
-            words["real"],
+            f"{words['real']}\n{to.link}/real?lang={to.language}",
             f"{words['regards']}\n{to.creditor}",
             f"{words['why']} {words['stop']} {words['unsubscribe']}: {to.unsubscribe}",
         ]

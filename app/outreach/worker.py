@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.brand import brand_of
 from app.config import Settings
 from app.models.base import as_utc, utcnow
 from app.outreach.email import Mailer
@@ -23,6 +24,8 @@ from app.outreach.reminders import queue_reminders
 from app.outreach.rules import ContactRules
 from app.outreach.sending import Postage, SendReport, send_due
 from app.outreach.sms import FileProvider, SmsProvider
+from app.scenes import SceneBook
+from render.problems import ContentError
 
 log = logging.getLogger("vidpay.outreach")
 
@@ -58,7 +61,23 @@ def postage(settings: Settings, sessions: sessionmaker[Session]) -> Postage:
         sms=sms_provider(settings),
         per_minute=settings.messages_per_minute,
         sms_callback_url=sms_callback_url(settings),
+        creditor_for=creditor_names(settings),
     )
+
+
+def creditor_names(settings: Settings) -> Callable[[str], str]:
+    """Scene id -> the creditor's name in that scene's brand (``display_name``), so a
+    campaign of one creditor's scene is signed with its name; the setting otherwise."""
+    book = SceneBook(settings.content)
+
+    def name_of(scene_id: str) -> str:
+        try:
+            brand = book.get(scene_id).scene.brand
+        except (ContentError, LookupError, OSError):
+            return settings.creditor_name
+        return brand_of(settings.content, brand, fallback=settings.creditor_name).name
+
+    return name_of
 
 
 SMS_DELIVERY_PATH = "/hooks/sms/{provider}/delivery"  # the provider's delivery reports
