@@ -20,6 +20,9 @@ from PIL import Image, ImageDraw, ImageFont
 from render.logo import logo_picture
 from render.theme import Theme
 
+EXTRA_LINES = 2  # a title or text takes this many lines more before its letters get smaller
+MIN_TEXT_SIZE = 36  # pixels of the 720-pixel frame (the smallest a long text gets)
+
 
 @dataclass(frozen=True)
 class TextBox:
@@ -81,9 +84,9 @@ def text_block(text: str, block: Block) -> tuple[Image.Image, TextBox | None]:
     """The text drawn, or for a personal one the place kept for it (as wide as the line may
     be, as high as the stand-in text needs)."""
     font = block.font
-    while True:
+    while True:  # more lines first (a long translation wraps); smaller only past that
         lines = wrap(text, font, block.max_width)
-        if len(lines) <= block.max_lines or font.size <= 24:
+        if len(lines) <= block.max_lines + EXTRA_LINES or font.size <= MIN_TEXT_SIZE:
             break
         font = font.font_variant(size=round(font.size * 0.88))
     ascent, descent = font.getmetrics()

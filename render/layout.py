@@ -42,10 +42,17 @@ TOP, BOTTOM = 40, HEIGHT - 150  # the caption band below BOTTOM is the player's
 GAP = 26
 STAGGER = 0.15  # seconds between the entrances of a shot's elements
 Motion = Literal["fade", "slide-up", "slide-left", "pop", "drop", "fade-out"]
-_SCALES = (1.0, 0.85, 0.72, 0.6, 0.5, 0.42)  # shrink a crowded shot until it fits
+# A crowded shot shrinks until it fits: pictures (logo, icon, illustration, image) first,
+# texts only when even small pictures leave no room, and a long translation wraps onto more
+# lines first: a text keeps the same size in every language unless the shot is overfull.
+_SCALES = (
+    (1.0, 1.0), (0.8, 1.0), (0.64, 1.0), (0.5, 1.0),  # pictures give way first
+    (0.42, 0.9), (0.42, 0.8), (0.42, 0.72),  # then the texts, a little
+    (0.42, 0.6), (0.42, 0.5), (0.42, 0.42),  # a shot too full for any screen: everything
+)  # fmt: skip
 DITHER_SEED = 7  # the same noise in every render, so a segment's key says what it looks like
 # How shots are drawn: part of every segment's key, so a change here re-renders them all.
-LOOK = "2026-12 illustrations, dithered gradient, crossfades, bullets as said, 3-line cues"
+LOOK = "2026-12 illustrations, dithered gradient, crossfades, bullets as said, 3-line cues, wrap first"
 
 
 @dataclass(frozen=True)
@@ -121,9 +128,9 @@ def _dither() -> np.ndarray:
 
 def draw_layers(show: ResolvedShow, theme: Theme) -> list[Layer]:
     """The layers of one shot, stacked and centred; shrunk when the shot is crowded."""
-    for scale in _SCALES:
-        pictures = _pictures(show, theme, scale)
-        gap = _even(GAP * scale)
+    for scale, text_scale in _SCALES:
+        pictures = _pictures(show, theme, scale, text_scale)
+        gap = _even(GAP * text_scale)
         height = sum(p[0].height for p in pictures) + gap * (len(pictures) - 1)
         if height <= BOTTOM - TOP:
             break
@@ -204,7 +211,7 @@ class Group:
 Picture = tuple[Image.Image, TextBox | Group | None, Motion, str]
 
 
-def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
+def _pictures(show: ResolvedShow, theme: Theme, scale: float, text_scale: float) -> list[Picture]:
     only_icon = show.icon is not None and not (show.title or show.text or show.card or show.bullets)
     on_background = theme.colours.text_on_background
     mine = show.personal
@@ -222,24 +229,25 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float) -> list[Picture]:
         group = Group(draw_parts(show.illustration, side, svg_picture))
         pictures.append((Image.new("RGBA", (side, side)), group, "fade", "illustration"))
     if show.title:
-        font = font_of(theme.font_bold, round(80 * scale))
+        font = font_of(theme.font_bold, round(80 * text_scale))
         block = Block("title", font, on_background, 1120, 2, "title" in mine, bold=True)
         pictures.append((*text_block(show.title, block), "slide-up", "title"))
     if show.card:
-        pictures.append((*card_picture(show.card, theme, scale, "card" in mine), "pop", "card"))
+        card = card_picture(show.card, theme, text_scale, "card" in mine)
+        pictures.append((*card, "pop", "card"))
     if show.text:
-        font = font_of(theme.font, round(54 * scale))
+        font = font_of(theme.font, round(54 * text_scale))
         block = Block("text", font, on_background, 1040, 3, "text" in mine, bold=False)
         pictures.append((*text_block(show.text, block), "fade", "text"))
     if show.bullets:
-        font = font_of(theme.font_bold, round(50 * scale))
+        font = font_of(theme.font_bold, round(50 * text_scale))
         width = max(
             _even(max(font.getlength(line) for line in wrap(b, font, 860))) for b in show.bullets
         )
         for i, bullet in enumerate(show.bullets):
             element = f"bullet{i}"
             pill = bullet_pill(
-                bullet, theme, font, width, scale, element if element in mine else None
+                bullet, theme, font, width, text_scale, element if element in mine else None
             )
             pictures.append((*pill, "slide-left", "bullet"))
     if show.image is not None:

@@ -167,3 +167,30 @@ def test_the_background_carries_the_logo_small_in_the_top_right_corner(theme: Th
     assert (245, 183, 0) in set(corner.getdata())
     middle = background.crop((WIDTH // 2 - 100, 0, WIDTH // 2 + 100, 100))
     assert (245, 183, 0) not in set(middle.getdata())
+
+
+def test_a_long_translation_wraps_at_the_same_size_instead_of_shrinking(theme: Theme) -> None:
+    """Spanish runs a third longer than English: its title takes more lines, not smaller
+    letters, and its bullets keep the size of the English ones."""
+    short = draw_layers(ResolvedShow(title="Pay in parts", illustration=()), theme)[0]
+    long = draw_layers(
+        ResolvedShow(title="Puede pagar el importe pendiente en varios plazos mensuales cómodos"),
+        theme,
+    )[0]
+    assert long.image.height >= 2 * short.image.height - 2  # two lines or more, same letters
+    english = draw_layers(ResolvedShow(bullets=("Choose your bank", "Confirm in your app")), theme)
+    spanish = draw_layers(
+        ResolvedShow(bullets=("Elija su banco", "Confirme el pago en la aplicación de su banco")),
+        theme,
+    )
+    assert spanish[0].image.height == english[0].image.height  # one line each: same size
+
+
+def test_a_crowded_shot_shrinks_its_picture_before_its_text(theme: Theme) -> None:
+    roomy = draw_layers(ResolvedShow(title="Hello", icon=ICONS / "pay.svg"), theme)
+    crowded = draw_layers(
+        ResolvedShow(title="Hello", icon=ICONS / "pay.svg", card="€ 1.234,56"),
+        theme,
+    )  # fmt: skip
+    assert crowded[0].image.width < roomy[0].image.width  # the icon gave way
+    assert crowded[1].image.height == roomy[1].image.height  # the title did not
