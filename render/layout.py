@@ -52,7 +52,9 @@ _SCALES = (
 )  # fmt: skip
 DITHER_SEED = 7  # the same noise in every render, so a segment's key says what it looks like
 # How shots are drawn: part of every segment's key, so a change here re-renders them all.
-LOOK = "2026-12 illustrations, dithered gradient, crossfades, bullets as said, 3-line cues, wrap first"
+LOOK = (
+    "2026-12 illustrations, dithered gradient, crossfades, bullets as said, 3-line cues, wrap first"
+)
 
 
 @dataclass(frozen=True)
