@@ -21,7 +21,7 @@ def theme() -> Theme:
 
 
 def test_a_shot_fades_out_over_the_start_of_the_next(theme: Theme, tmp_path: Path) -> None:
-    shows = [ResolvedShow(title="One"), ResolvedShow(title="Two")]
+    shows: list[ResolvedShow | None] = [ResolvedShow(title="One"), ResolvedShow(title="Two")]
     slots = shot_slots([(1.0, 0.0), (1.0, 0.0)])
     pieces = visuals(shows, slots, theme, tmp_path).pieces
     fading = [p for piece in pieces for p in piece.elements if p.motion == "fade-out"]
