@@ -10,6 +10,7 @@ art under its ``static/illustrations/``; its scenes win a name. The icons stay f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -57,11 +58,27 @@ class Illustrations:
 
 def load_illustrations(root: ContentRoot) -> Illustrations:
     """The bundled illustrations and the root's own; ``ContentError`` names the file and line
-    of a broken scene or of a part whose art is not there."""
+    of a broken scene or of a part whose art is not there. Read once per version of the files
+    (every shot that shows an illustration asks)."""
+    bases = tuple(_bases(root))
+    stamps = tuple(_stamp(base / SCENES_FILE) + _stamp(base / "art") for base in bases)
+    return _load(bases, stamps)
+
+
+def _stamp(path: Path) -> tuple[int, ...]:
+    try:
+        found = path.stat()
+    except OSError:
+        return (0,)
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _load(bases: tuple[Path, ...], _stamps: tuple[tuple[int, ...], ...]) -> Illustrations:
     art: dict[str, Path] = {}
     scenes: dict[str, Illustration] = {}
     files: list[Path] = []
-    for base in _bases(root):
+    for base in bases:
         if (base / "art").is_dir():
             art.update({p.stem: p for p in (base / "art").glob("*.svg")})
         if (base / SCENES_FILE).is_file():
