@@ -5,28 +5,18 @@ deliberate step."""
 from __future__ import annotations
 
 import json
-import uuid
 from urllib.request import Request, urlopen
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.auth import add_user
 from app.models import Campaign
+from tests.e2e.admin_sign_in import sign_in
 from tests.e2e.conftest import LiveServer
-
-PASSWORD = "correct horse battery"
 
 
 def _sign_in(page: Page, server: LiveServer) -> None:
-    email = f"olga-{uuid.uuid4().hex[:8]}@example.org"
-    with server.sessions() as session, session.begin():
-        add_user(session, email, PASSWORD, "operator")
-    page.goto(f"{server.base_url}/admin/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    sign_in(page, server, "operator")
 
 
 def test_an_operator_makes_a_key_and_an_endpoint_with_the_keyboard(

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.auth import add_user
 from tests.conftest import copy_tree
+from tests.e2e.admin_sign_in import sign_in
 from tests.e2e.conftest import E2E, LiveServer, live_server
 from tests.e2e.test_accessibility import assert_accessible
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +29,7 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def _sign_in(page: Page, server: LiveServer) -> None:
-    email = f"dan-{uuid.uuid4().hex[:8]}@example.org"
-    with server.sessions() as session, session.begin():
-        add_user(session, email, PASSWORD, "designer")
-    page.goto(f"{server.base_url}/admin/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    sign_in(page, server, "designer")
 
 
 def _played(page: Page) -> tuple[int, float]:
