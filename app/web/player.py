@@ -39,6 +39,7 @@ PLAYER_STRINGS = (
     N_("Talk to a person"), N_("Text version"), N_("Choose an option"), N_("Loading…"),
     N_("The video could not be loaded. Use the text version or call us."),
     N_("Skip to the content"), N_("Your video"), N_("What we agreed"), N_("Is this message real?"),
+    N_("{creditor}: your payment"),  # the page title
 )  # fmt: skip
 AVAILABLE = N_("We are available {hours}.")  # the footer, with the hours said in the language
 
@@ -90,6 +91,7 @@ def player_page(
         "language": visit.language,
         "languages": [{"code": c, "name": language_name(c)} for c in scene.languages],
         "start": start,
+        "creditor": visit_brand(request, visit).name,  # for the page title in a new language
         **links(visit, token),
     }
     context = page_context(

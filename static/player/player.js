@@ -908,6 +908,8 @@
       var msgid = element.getAttribute("data-i18n-label");
       if (strings[msgid]) element.setAttribute("aria-label", strings[msgid]);
     });
+    var title = strings["{creditor}: your payment"];
+    if (title && config.creditor) document.title = title.replace("{creditor}", config.creditor);
     var skip = document.querySelector("a.skip");
     if (skip && strings["Skip to the content"]) skip.textContent = strings["Skip to the content"];
     var languages = document.querySelector("nav.languages");

@@ -159,6 +159,9 @@ def test_the_player_fits_a_phone_in_every_language(
         expect(element).to_have_text(theirs[element.get_attribute("data-i18n") or ""])
     expect(page.locator("#player")).to_have_attribute("aria-label", theirs["Your video"])
     expect(page.locator("a.skip")).to_have_text(theirs["Skip to the content"])
+    expect(page).to_have_title(
+        theirs["{creditor}: your payment"].replace("{creditor}", "Demo Energie")
+    )
     expect(page.locator(".controls button:visible")).to_have_text(
         [theirs["Replay"], theirs["Captions on"]]
     )
