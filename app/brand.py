@@ -38,6 +38,8 @@ class Brand:
     logo_height: int
     phone: str | None  # the brand's own contact, for pages without a scene
     website: str | None
+    key: str = ""  # its folder name: the page colours are /brand/<key>.css
+    style: str = ""  # those colours as CSS custom properties (see ``page_style``)
 
 
 def brand_of(root: ContentRoot, brand: str, *, fallback: str) -> Brand:
@@ -64,7 +66,24 @@ def _loaded(root: ContentRoot, brand: str, stamp: int, fallback: str) -> Brand:
         logo_height=height,
         phone=theme.contact.phone,
         website=theme.contact.website,
+        key=brand,
+        style=page_style(theme),
     )
+
+
+def page_style(theme: Theme) -> str:
+    """The brand's colours for the debtor pages, as the site's stylesheet names them: the
+    header, cards and main buttons in the brand's background with its text colour, the call
+    button in its accent. Only pairs the theme checks for contrast (4.5:1) are used; links on
+    the white page keep the site's colour, which a light brand colour would not match."""
+    colours = theme.colours
+    pairs = {
+        "--bar": colours.background,
+        "--on-bar": colours.text_on_background,
+        "--accent": colours.accent,
+        "--on-accent": colours.accent_text,
+    }
+    return ":root { " + " ".join(f"{name}: {value};" for name, value in pairs.items()) + " }\n"
 
 
 def _logo_box(theme: Theme) -> tuple[int, int]:

@@ -261,3 +261,17 @@ def test_the_e_mail_leads_to_the_real_message_page() -> None:
     letter = link_letter(to)
     assert f'<a href="{link}/real?lang=tr"' in letter.html
     assert "Demo Energie" in letter.html and "Demo Energie" in letter.text
+
+
+def test_a_brand_colours_the_debtor_pages_with_its_checked_pairs(
+    web: TestClient, campaign: dict[str, str]
+) -> None:
+    page = web.get(f"/v/{campaign['DEMO-NL-1']}?lang=nl").text
+    assert '<link rel="stylesheet" href="/brand/default.css">' in page
+    css = web.get("/brand/noordstroom.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.text == (
+        ":root { --bar: #0e5a44; --on-bar: #ffffff; --accent: #9be3c9; --on-accent: #0b2e24; }\n"
+    )
+    for wrong in ("nobody", "..%2Fsecret", "default.css%00"):
+        assert web.get(f"/brand/{wrong}.css").status_code == 404

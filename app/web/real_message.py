@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.brand import default_brand, visit_brand
+from app.brand import brand_of, default_brand, visit_brand
 from app.deps import StateDep, UnverifiedVisitDep
 from app.i18n import gettext_for
 from app.web.debtor_route import DebtorRoute
@@ -40,3 +42,16 @@ def real_message_for(
     )  # fmt: skip
     context["real_link"] = None  # this is the page
     return state.templates.TemplateResponse(request, "real.html", context)
+
+
+@router.get("/brand/{key}.css")
+def brand_colours(key: str, state: StateDep) -> Response:
+    """The brand's colours for the debtor pages (a stylesheet: the pages' policy allows no
+    inline styles). Only a brand folder of the content root can be named."""
+    settings = state.settings
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key) or settings.content.brand_dir(key) is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    brand = brand_of(settings.content, key, fallback=settings.creditor_name)
+    return Response(
+        brand.style, media_type="text/css", headers={"Cache-Control": "public, max-age=300"}
+    )
