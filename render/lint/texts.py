@@ -7,11 +7,11 @@ English source, because that is where the wording is chosen.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from render.content import ContentRoot
 from render.i18n import read_catalogue
-from render.loader import Loc, Positions
+from render.loader import Positions
 from render.problems import Problem
 from render.scene import Scene
 from render.texts import SceneText, node_texts
@@ -89,9 +89,3 @@ def by_node(texts: list[LintText]) -> dict[tuple[str, str], list[LintText]]:
 
 def source_only(texts: list[LintText], scene: Scene) -> list[LintText]:
     return [t for t in texts if t.language == scene.source_language]
-
-
-def at_loc(text: LintText, loc: Loc, positions: Positions) -> LintText:
-    """The same text, pointed at another spot of the scene (such as a choice's label)."""
-    line, col = positions.at(loc)
-    return replace(text, line=line, col=col)
