@@ -175,34 +175,7 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
         .order_by(Campaign.created_at.desc(), Campaign.id.desc())
     ).all()
     in_scope = [Debtor.campaign_id == campaign_id] if campaign_id is not None else []
-    scenes: dict[int, dict[str, int]] = {}
-    for cid, scene, count in session.execute(
-        select(Debtor.campaign_id, Debtor.scene_id, func.count())
-        .where(*in_scope)
-        .group_by(Debtor.campaign_id, Debtor.scene_id)
-    ):
-        scenes.setdefault(cid, {})[scene] = int(count)
-    reported = select(Event.id).where(Event.debtor_id == Debtor.id).exists()
-    opened = dict(
-        session.execute(
-            select(Debtor.campaign_id, func.count())
-            .where(*in_scope, reported)
-            .group_by(Debtor.campaign_id)
-        ).all()
-    )
-    outcomes = {
-        cid: (int(d), int(n))
-        for cid, d, n in session.execute(
-            select(
-                Debtor.campaign_id,
-                func.count(func.distinct(Outcome.debtor_id)),
-                func.count(Outcome.id),
-            )
-            .join(Debtor, Debtor.id == Outcome.debtor_id)
-            .where(*in_scope)
-            .group_by(Debtor.campaign_id)
-        )
-    }
+    scenes, opened, outcomes = _campaign_counts(session, in_scope)
     result = []
     for cid, name, first_scene, created_at, expires_at, purged_at, verify in campaigns:
         counts = scenes.get(cid, {})
@@ -224,6 +197,43 @@ def campaign_summaries(session: Session, campaign_id: int | None = None) -> list
             )
         )
     return result
+
+
+def _campaign_counts(
+    session: Session, in_scope: list[ColumnElement[bool]]
+) -> tuple[dict[int, dict[str, int]], dict[int, int], dict[int, tuple[int, int]]]:
+    """Per campaign: debtors per scene, debtors who opened their link, and (debtors with an
+    outcome, outcomes)."""
+    scenes: dict[int, dict[str, int]] = {}
+    for cid, scene, count in session.execute(
+        select(Debtor.campaign_id, Debtor.scene_id, func.count())
+        .where(*in_scope)
+        .group_by(Debtor.campaign_id, Debtor.scene_id)
+    ):
+        scenes.setdefault(cid, {})[scene] = int(count)
+    reported = select(Event.id).where(Event.debtor_id == Debtor.id).exists()
+    opened = {
+        int(cid): int(count)
+        for cid, count in session.execute(
+            select(Debtor.campaign_id, func.count())
+            .where(*in_scope, reported)
+            .group_by(Debtor.campaign_id)
+        )
+    }
+    outcomes = {
+        cid: (int(d), int(n))
+        for cid, d, n in session.execute(
+            select(
+                Debtor.campaign_id,
+                func.count(func.distinct(Outcome.debtor_id)),
+                func.count(Outcome.id),
+            )
+            .join(Debtor, Debtor.id == Outcome.debtor_id)
+            .where(*in_scope)
+            .group_by(Debtor.campaign_id)
+        )
+    }
+    return scenes, opened, outcomes
 
 
 def latest_render(session: Session, campaign_id: int) -> RenderJob | None:
