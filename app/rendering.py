@@ -206,26 +206,8 @@ def render_campaign(
     started = time.monotonic()
     content = ContentRoot(content.path.resolve())  # plans name files by absolute path
     out = out.resolve()
-    with transaction(sessions) as session:
-        if session.get(Campaign, campaign_id) is None:
-            raise CampaignNotFoundError(f"no campaign {campaign_id}")
-        job = RenderJob(campaign_id=campaign_id, executor=executor.name, status="running")
-        session.add(job)
-        session.flush()
-        session.execute(
-            update(RenderJob)
-            .where(
-                RenderJob.campaign_id == campaign_id,
-                RenderJob.status == "running",
-                RenderJob.id != job.id,
-            )
-            .values(
-                status="failed",
-                error=f"interrupted; continued by render job {job.id}",
-                finished_at=utcnow(),
-            )
-        )
-    recorder = _Recorder(sessions, job.id, refresh)
+    job_id = _start_job(sessions, campaign_id, executor.name)
+    recorder = _Recorder(sessions, job_id, refresh)
     counts = RenderCounts()
     errors: list[str] = []
     try:
@@ -247,7 +229,32 @@ def render_campaign(
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         summary = errors[0][: ERROR_LENGTH - len(more)] + more
     recorder.finish(counts, status, summary)
-    return CampaignRender(job.id, counts, time.monotonic() - started, written, errors)
+    return CampaignRender(job_id, counts, time.monotonic() - started, written, errors)
+
+
+def _start_job(sessions: sessionmaker[Session], campaign_id: int, executor: str) -> int:
+    """A new running ``RenderJob``; one left running by a render that died is marked failed
+    (this one continues its work: every finished file is kept)."""
+    with transaction(sessions) as session:
+        if session.get(Campaign, campaign_id) is None:
+            raise CampaignNotFoundError(f"no campaign {campaign_id}")
+        job = RenderJob(campaign_id=campaign_id, executor=executor, status="running")
+        session.add(job)
+        session.flush()
+        session.execute(
+            update(RenderJob)
+            .where(
+                RenderJob.campaign_id == campaign_id,
+                RenderJob.status == "running",
+                RenderJob.id != job.id,
+            )
+            .values(
+                status="failed",
+                error=f"interrupted; continued by render job {job.id}",
+                finished_at=utcnow(),
+            )
+        )
+        return job.id
 
 
 def _render(
