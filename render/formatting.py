@@ -36,6 +36,11 @@ _NUMBER = re.compile(r"^-?\d{1,12}(\.\d{1,6})?$")
 Value = str | Decimal | date
 
 
+def base_language(language: str) -> str:
+    """The language of a code without its region: "nl" for "nl_BE" or "nl-BE"."""
+    return language.replace("-", "_").split("_")[0]
+
+
 def format_locale(language: str) -> str:
     """The Babel locale used to format values for ``language`` (``nl`` -> ``nl_NL``)."""
     return REGIONS.get(language, str(Locale.parse(language)))

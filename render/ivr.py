@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from render.formatting import Value, format_locale, placeholder_values
+from render.formatting import Value, base_language, format_locale, placeholder_values
 from render.ivr_phrases import PHRASES
 from render.scene import Node, Scene
 from render.texts import fill, placeholders
@@ -122,7 +122,7 @@ def e164(phone: str) -> str:
 def phrase_language(language: str) -> str:
     """The language of the call's own sentences for a scene language (``nl`` for ``nl_BE``);
     ValueError for one they are not written in yet."""
-    base = language.replace("-", "_").split("_")[0]
+    base = base_language(language)
     if base not in PHRASES:
         raise ValueError(
             f"the phone menu has no sentences in '{language}' yet ({', '.join(LANGUAGES)})"

@@ -18,7 +18,7 @@ from pathlib import Path
 from babel import Locale
 
 from render.content import ContentRoot
-from render.formatting import Value, placeholder_values
+from render.formatting import Value, base_language, placeholder_values
 from render.i18n import load_translations
 from render.recordings import personal_advice, personal_kinds, personal_names, without_personal
 from render.scene import Scene, Show, VariableType
@@ -81,7 +81,7 @@ class Script:
 
 def speaking_rate(language: str) -> float:
     """Words per second for a calm voice-over in ``language`` (``nl_BE`` speaks as ``nl``)."""
-    return RATES.get(language.replace("-", "_").split("_")[0], DEFAULT_RATE)
+    return RATES.get(base_language(language), DEFAULT_RATE)
 
 
 def target_seconds(spoken: str, rate: float) -> float:

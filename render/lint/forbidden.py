@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from render.content import ContentRoot
+from render.formatting import base_language
 from render.lint.lists import creditor_list
 from render.lint.phrases import FORBIDDEN, find
 from render.lint.texts import LintText
@@ -32,4 +33,4 @@ def forbidden_findings(texts: list[LintText], root: ContentRoot) -> Iterator[Pro
 
 
 def _defaults(language: str) -> list[str]:
-    return FORBIDDEN.get(language.replace("-", "_").split("_")[0], [])
+    return FORBIDDEN.get(base_language(language), [])

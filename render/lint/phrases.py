@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from render.formatting import base_language
+
 # Collection costs (WIK): a text that mentions them must say the 14-day term and the amount.
 COSTS = {
     "en": [
@@ -232,4 +234,4 @@ def find(phrases: Iterable[str], text: str) -> str | None:
 def says(table: dict[str, list[str]], language: str, text: str) -> str | None:
     """The first phrase of ``table`` for ``language`` in ``text`` (None for a language the
     table does not know: the rule cannot read it)."""
-    return find(table.get(language.replace("-", "_").split("_")[0], []), text)
+    return find(table.get(base_language(language), []), text)

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from render.content import ContentRoot
+from render.formatting import base_language
 from render.lint.lists import creditor_list
 from render.lint.phrases import COSTS, FIRM, OFFER
 from render.lint.texts import LintText, by_node
@@ -40,14 +41,10 @@ _WORD = re.compile(r"(?<![{\w])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w}])")
 _CLITIC = re.compile(r"^(.{3,}?)(lo|la|los|las|le|les|me|nos|se|te)$")
 
 
-def _base(language: str) -> str:
-    return language.replace("-", "_").split("_")[0]
-
-
 def plain_findings(texts: list[LintText], root: ContentRoot) -> Iterator[Problem]:
     known: dict[str, set[str]] = {}
     for text in texts:
-        language = _base(text.language)
+        language = base_language(text.language)
         if language not in known:
             words, problems = creditor_list(root, "words", text.language)
             yield from problems
@@ -100,7 +97,7 @@ def _word_findings(text: LintText, language: str, known: set[str]) -> Iterator[P
 def _readability_findings(texts: list[LintText]) -> Iterator[Problem]:
     for (language, node), node_texts in by_node(texts).items():
         spoken = [t for t in node_texts if t.spoken]
-        scorer = _scorer(_base(language))
+        scorer = _scorer(base_language(language))
         voice_over = " ".join(t.text for t in spoken)
         if scorer is None or not spoken or word_count(voice_over) < MIN_WORDS_FOR_SCORE:
             continue
