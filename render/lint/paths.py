@@ -61,11 +61,10 @@ def person_reachable_findings(
         for n, node in scene.nodes.items()
         if node.action == "callback" or _uses(texts[n], "phone")
     }
-    forward = {n: node.targets() for n, node in scene.nodes.items()}
     for node_id, node in scene.nodes.items():
         if node.choices is None or node_id in people:
             continue
-        if not (_reach(forward, node_id) & people):
+        if not (scene.reachable_from(node_id) & people):
             line, col = positions.at(("nodes", node_id), key=True)
             yield Problem(
                 positions.file, line, col,
@@ -124,16 +123,6 @@ def _offers(scene: Scene, node_id: str) -> bool:
         or says(OFFER, scene.source_language, c.label)
         for c in node.choices or []
     )
-
-
-def _reach(forward: dict[str, list[str]], start: str) -> set[str]:
-    seen, queue = {start}, deque([start])
-    while queue:
-        for target in forward.get(queue.popleft(), []):
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return seen
 
 
 def _way_to_end_avoiding(scene: Scene, start: str, avoid: set[str]) -> list[str] | None:
