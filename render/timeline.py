@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from render.compose import CROSSFADE_FRAMES, ENTRANCE_FRAMES, Piece, Placement
+from render.compose import ENTRANCE_FRAMES, Piece, Placement
 from render.illustrate import EMPHASIS_FRAMES, FADE_FRAMES, emphasis_strip
 from render.layout import (
     FPS,
@@ -200,8 +200,9 @@ def _placement(layer: Layer, path: Path) -> Placement:
 
 
 def _leaving(still: Path, settle: int) -> Placement:
-    """The previous shot's finished frame over the start of this one, fading out."""
-    return Placement(still, 0, 0, "fade-out", 0, min(settle, CROSSFADE_FRAMES))
+    """The previous shot's finished frame over the start of this one, fading out (over
+    ``CROSSFADE_FRAMES``: compose fades it, whatever the piece's length)."""
+    return Placement(still, 0, 0, "fade-out", 0, settle)
 
 
 def _ends_at(place: Placement, end: int) -> Placement:
