@@ -188,7 +188,7 @@ def personal_node(node: dict[str, Any], token: str, language: str, node_id: str)
             "motion": box["motion"], "x": box["x"] / WIDTH, "y": box["y"] / HEIGHT,
             "width": box["width"] / WIDTH, "height": box["height"] / HEIGHT,
             "size": box["size"] / HEIGHT, "bold": box["bold"], "colour": box["colour"],
-            "align": box["align"], "lines": box["lines"],
+            "align": box["align"], "lines": box["lines"], "emphasis": box.get("emphasis"),
         })  # fmt: skip
     return {
         "video": personal_video_url(token, language, node_id, copy_tag(node)),
