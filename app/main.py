@@ -6,8 +6,8 @@ import asyncio
 import gc
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from html import escape
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -66,60 +67,89 @@ from render.content import BUNDLED
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PROOF_FORM_BYTES = 65_536  # a proof's form fields and multipart headers, beside the file
 log = logging.getLogger(__name__)
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    upgrade(settings.database)
-    settings.media_dir.mkdir(parents=True, exist_ok=True)
-    settings.documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    engine = make_engine(settings.database)
-    provider = make_provider(settings)
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if settings.env != "test":  # ready for a burst of first opens before the first one
-            await asyncio.to_thread(_app.state.vidpay.media.warm, _app.state.vidpay.scenes)
-        gc.collect()
-        gc.freeze()  # what start-up built lives forever: keep it out of every collection
-        events.start()
-        # Webhooks and the daily retention purge, in a thread; a purge ends cached links too.
-        dispatcher = start_dispatcher(settings, sessions, on_purge=_app.state.vidpay.callers.forget)
-        sender = start_sender(settings, sessions)  # messages to debtors, in their own thread
-        yield
-        sender.stop()
-        dispatcher.stop()
-        events.stop()  # writes what is queued before the connections close
-        engine.dispose()  # close pooled connections when the server stops
-        provider.close()
-
+    engine = _engine(settings)
+    state = _state(settings, engine)
     app = FastAPI(
         title="vidpay",
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
-        lifespan=lifespan,
+        lifespan=_lifespan(state, engine),
     )
+    app.state.vidpay = state
+    _mount_files(app, settings)
+    _include_routers(app)
+    _add_error_handlers(app)
+    _add_middleware(app, settings)
+    return app
+
+
+def _engine(settings: Settings) -> Engine:
+    """The schema is brought up to date and the folders made before the first request, so no
+    request pays for them or fails on a missing folder."""
+    upgrade(settings.database)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    settings.documents_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return make_engine(settings.database)
+
+
+def _state(settings: Settings, engine: Engine) -> AppState:
+    """What every route shares; made once, so a scene or a caller is read once for all."""
     sessions = session_factory(engine)
-    events = EventWriter(sessions)
-    app.state.vidpay = AppState(
+    return AppState(
         settings=settings,
         sessions=sessions,
-        events=events,
+        events=EventWriter(sessions),
         callers=CallerCache(sessions),
         scenes=SceneBook(settings.content),
         media=Media(settings.content, settings.media_dir),
         templates=Jinja2Templates(
             env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
         ),
-        payments=provider,
+        payments=make_provider(settings),
     )
+
+
+def _lifespan(state: AppState, engine: Engine) -> Lifespan:
+    """The threads beside the server start with it and stop before the connections close."""
+    settings = state.settings
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.env != "test":  # ready for a burst of first opens before the first one
+            await asyncio.to_thread(state.media.warm, state.scenes)
+        gc.collect()
+        gc.freeze()  # what start-up built lives forever: keep it out of every collection
+        state.events.start()
+        # Webhooks and the daily retention purge, in a thread; a purge ends cached links too.
+        dispatcher = start_dispatcher(settings, state.sessions, on_purge=state.callers.forget)
+        sender = start_sender(settings, state.sessions)  # messages to debtors, in their own thread
+        yield
+        sender.stop()
+        dispatcher.stop()
+        state.events.stop()  # writes what is queued before the connections close
+        engine.dispose()  # close pooled connections when the server stops
+        state.payments.close()
+
+    return lifespan
+
+
+def _mount_files(app: FastAPI, settings: Settings) -> None:
+    """Only the segments (videos, captions, posters) are public, under content-addressed names
+    nobody can guess; the manifests (named after debtor ids) and the speech stay private."""
     app.mount("/static", StaticFiles(directory=BUNDLED / "static"), name="static")
-    # Only the segments (videos, captions, posters) are public, under content-addressed names
-    # nobody can guess; the manifests (named after debtor ids) and the speech stay private.
     segments = settings.media_dir / "segments"
     segments.mkdir(exist_ok=True)
     app.mount("/media/segments", StaticFiles(directory=segments), name="media")
+
+
+def _include_routers(app: FastAPI) -> None:
+    """The order matters where two routes could match one path."""
     public = (player, personal_video, steps, step_paid, agreed, payments, verify, api, integration,
               real_message)  # fmt: skip
     operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
@@ -130,6 +160,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(studio.router)  # the designers' scenes, graphs, previews
     app.include_router(unsubscribe.router)  # an e-mail's unsubscribe link, one-click too
     app.include_router(sms_hooks.router)  # Sinch's delivery reports and inbound texts (STOP)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Errors a debtor or a client may meet get a kind answer, never a traceback or a 500."""
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(LinkExpiredError, _expired)  # type: ignore[arg-type]
     app.add_exception_handler(VerificationRequiredError, _verify_first)  # type: ignore[arg-type]
@@ -137,6 +171,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(BusyError, _database_busy)
     app.add_exception_handler(LinkEndedError, _link_ended)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Added innermost first: the security headers go on every answer, a refused body too."""
     app.add_middleware(SessionMiddleware, **session_options(settings))  # the admin pages
     app.add_middleware(
         BodyLimit,
@@ -147,7 +185,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from app.web.headers import SecurityHeaders  # outermost: HSTS, nosniff, no-store on /api/
 
     app.add_middleware(SecurityHeaders, https=settings.https)
-    return app
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
