@@ -22,7 +22,7 @@ from app.models import Campaign, Debtor, RenderJob
 from render.content import ContentRoot
 from tests.admin_session import PASSWORD, csrf_of, sign_in
 from tests.admin_session import users as users
-from tests.test_campaigns import AWKWARD
+from tests.app.test_campaigns import AWKWARD
 
 HEADER = "reference,name,language,email,phone,amount_due,due_date,invoice_number\n"
 ROWS = "".join(f"R{i},Name {i},nl,,,{10 + i}.00,2026-10-15,F-{i}\n" for i in range(40))

@@ -12,7 +12,7 @@ from app.config import Settings
 from app.models import Document
 from tests.admin_session import sign_in
 from tests.admin_session import users as users
-from tests.test_web_steps import JPEG, NL, PDF, PNG, _proof
+from tests.app.web.test_steps import JPEG, NL, PDF, PNG, _proof
 
 
 def _sent(web: TestClient, token: str, name: str, body: bytes, db: Session) -> Document:

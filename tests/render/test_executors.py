@@ -26,8 +26,8 @@ from render.content import ContentRoot
 from render.debtors import DebtorJob, prepared
 from render.executors import CeleryExecutor, LocalExecutor, SegmentsFailedError
 from render.segments import SegmentPlan
+from tests.app.test_rendering import make_campaign
 from tests.conftest import REPO, ffprobe, plan_tiny, track_tiny
-from tests.test_campaign_render import make_campaign
 
 BROKER = "redis://127.0.0.1:6379/15"  # not the default database, and a queue of our own
 NODES = ("hello", "menu", "bye")

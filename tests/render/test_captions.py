@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 
 from render.captions import (
     MAX_CHARS,
@@ -18,8 +17,7 @@ from render.content import ContentRoot
 from render.i18n import load_translations
 from render.texts import node_texts
 from render.validate import load_scene
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO
 
 LONG = (
     "Your energy bill of € 1.234,56 was due on 5 March 2026. We have not received your "

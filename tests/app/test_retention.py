@@ -320,7 +320,7 @@ def test_campaigns_past_their_retention_are_purged_by_the_dispatcher(
 def test_purge_removes_the_documents_debtors_sent(
     web: TestClient, campaign: dict[str, str], other: int, db: Session, settings: Settings
 ) -> None:
-    from tests.test_web_steps import PDF, PNG, _proof
+    from tests.app.web.test_steps import PDF, PNG, _proof
 
     nl = _debtor(db, NL)
     stranger = _debtor(db, NL, other)

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.documents import Incoming, ascii_filename, display_name, sniff
 from app.models import Document
 from render.content import BUNDLED
-from tests.test_web_steps import HTML, JPEG, PDF, PNG
+from tests.app.web.test_steps import HTML, JPEG, PDF, PNG
 
 
 def test_the_type_is_read_from_the_bytes() -> None:
