@@ -19,7 +19,7 @@ from app.locks import debtor_locked
 from app.media import copy_tag, personal_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
-from app.web.urls import agreed_url, personal_video_url, step_url, track_url
+from app.web.urls import agreed_url, node_url, personal_video_url, step_url, track_url
 from render.layout import HEIGHT, WIDTH
 from render.scene import Node, Scene
 from render.texts import node_texts
@@ -93,6 +93,9 @@ def player_page(
         "start": start,
         "creditor": visit_brand(request, visit).name,  # for the page title in a new language
         **links(visit, token),
+        # the addresses the player fills in (static/player/page.js: fill)
+        "video_at": node_url(token, "{lang}", "{node}"),
+        "text_at": node_url(token, "{lang}", "{node}", mode="text"),
     }
     context = page_context(
         request, visit, token, config=config, title=visit._("Your video"), node=start,
