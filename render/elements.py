@@ -38,6 +38,7 @@ class TextBox:
     colour: str
     align: Literal["center", "left"]
     lines: int  # at most this many lines; a longer text is drawn smaller
+    emphasis: str | None = None  # "count-up": the player counts the amount up to its value
 
 
 def logo_plate(theme: Theme, max_width: int, max_height: int) -> Image.Image:

@@ -13,7 +13,7 @@ size, to draw the debtor's own text as real text over the video.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -73,6 +73,7 @@ class ResolvedShow:
     personal: frozenset[str] = frozenset()
     logo: bool = False  # the brand's logo, large, above the rest: the video's first shot
     illustration: tuple[ResolvedPart, ...] = ()  # drawn where an icon would be
+    count_up: bool = False  # the player counts the card's amount up (a personal card only)
 
 
 @dataclass
@@ -236,6 +237,8 @@ def _pictures(show: ResolvedShow, theme: Theme, scale: float, text_scale: float)
         pictures.append((*text_block(show.title, block), "slide-up", "title"))
     if show.card:
         card = card_picture(show.card, theme, text_scale, "card" in mine)
+        if show.count_up and card[1] is not None:
+            card = (card[0], replace(card[1], emphasis="count-up"))
         pictures.append((*card, "pop", "card"))
     if show.text:
         font = font_of(theme.font, round(54 * text_scale))

@@ -92,6 +92,9 @@ class Show(StrictModel):
     image: str | None = None
     # a small illustrated scene (render.illustrations), drawn where the icon would be
     illustration: str | None = None
+    # "count-up": the amount on the card counts up from zero as the card appears (the player
+    # does it, over the debtor's own text; the validator checks the card says an amount)
+    emphasis: Literal["count-up"] | None = None
 
     @model_validator(mode="after")
     def _icon_or_illustration(self) -> Show:

@@ -264,6 +264,7 @@ def _resolve_show(show: Show, root: ContentRoot, say: Say, personal: set[str]) -
         image=image,
         personal=personal_elements(show, personal),
         illustration=_illustration(show.illustration, root) if show.illustration else (),
+        count_up=show.emphasis == "count-up",
     )
 
 
@@ -299,6 +300,7 @@ def _describe(shot: ShotPlan) -> dict[str, Any]:
             "image": file_digest(show.image) if show.image else None,
             **({"personal": sorted(show.personal)} if show.personal else {}),
             **({"logo": True} if show.logo else {}),  # the logo's file is in the theme's digest
+            **({"count_up": True} if show.count_up else {}),
             **(
                 {"illustration": [_part_key(p) for p in show.illustration]}
                 if show.illustration

@@ -166,7 +166,7 @@ def _box(shot: int, layer: Layer) -> dict[str, object]:
         "shot": shot, "element": box.element, "x": layer.x + box.x, "y": layer.y + box.y,
         "width": box.width, "height": box.height, "bold": box.bold, "size": box.size,
         "colour": box.colour, "align": box.align, "lines": box.lines,
-        "motion": layer.motion, "delay": layer.delay,
+        "motion": layer.motion, "delay": layer.delay, "emphasis": box.emphasis,
     }  # fmt: skip
 
 

@@ -140,6 +140,7 @@ def _semantic_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:
     yield from asset_problems(draft, root)
     yield from _action_problems(draft)
     yield from _personal_node_problems(draft)
+    yield from _count_up_problems(draft)
     yield from _recording_problems(draft, root)
 
 
@@ -225,6 +226,28 @@ def _personal_node_problems(draft: Draft) -> Iterator[Problem]:
                 f"are its {generic} shot(s) that do not; move those into a node of their own"
             )
             yield draft.positions.problem(("nodes", node_id), message, key=True, warning=True)
+
+
+def _count_up_problems(draft: Draft) -> Iterator[Problem]:
+    """``emphasis: count-up`` counts an amount up, and only the player can (over the debtor's
+    own text): the shot's card must say a debtor's amount, or nothing would move."""
+    declared = draft.fields.get("variables")
+    if declared is None:
+        return
+    kinds = {**CASE_PLACEHOLDERS, **declared}
+    money = {name for name, kind in kinds.items() if kind == "money"}
+    for node_id, node in draft.nodes.items():
+        for i, shot in enumerate(node.shots):
+            show = shot.show
+            if show is None or show.emphasis != "count-up":
+                continue
+            if show.card is None or not _names(show.card) & money:
+                message = (
+                    "emphasis 'count-up' counts the amount on the shot's card up to its value: "
+                    'give the shot a card that says an amount, like card: "{amount_due}"'
+                )
+                loc = ("nodes", node_id, "shots", i, "show", "emphasis")
+                yield draft.positions.problem(loc, message)
 
 
 def _recording_problems(draft: Draft, root: ContentRoot) -> Iterator[Problem]:

@@ -242,7 +242,7 @@ def test_a_personal_node_gives_the_player_its_copy_captions_and_texts_over_the_p
              "motion": "slide-up", "delay": 0.15},
             {"shot": 1, "element": "card", "x": 282, "y": 300, "width": 716, "height": 154,
              "bold": True, "size": 112, "colour": "#0f172a", "align": "center", "lines": 1,
-             "motion": "pop", "delay": 0.15},
+             "motion": "pop", "delay": 0.15, "emphasis": "count-up"},
         ],
         "track": {
             "audio": "debtors/d1/arrears/en/intro-0123456789.m4a",
@@ -260,6 +260,7 @@ def test_a_personal_node_gives_the_player_its_copy_captions_and_texts_over_the_p
     assert title["text"] == "Hello <Anna>"  # the player sets it as text, never as HTML
     assert (title["start"], title["end"], title["delay"]) == (0.0, 2.0, 0.15)
     assert (card["start"], card["end"], card["motion"]) == (2.0, 5.5, "pop")
+    assert title["emphasis"] is None and card["emphasis"] == "count-up"  # older manifests: None
     assert card["x"] == 282 / 1280 and card["size"] == 112 / 720 and card["align"] == "center"
 
 

@@ -11,8 +11,16 @@ import pytest
 
 from render.cache import content_key
 from render.content import ContentRoot
+from render.layout import ResolvedShow
 from render.scene import Scene
-from render.segments import ENCODING, SegmentPlan, _describe, personal_nodes, preview_values
+from render.segments import (
+    ENCODING,
+    SegmentPlan,
+    ShotPlan,
+    _describe,
+    personal_nodes,
+    preview_values,
+)
 from render.validate import load_scene
 from tests.conftest import REPO, plan_tiny, track_tiny
 
@@ -73,6 +81,18 @@ def test_keys_change_with_any_input_and_only_then(render_root: ContentRoot) -> N
     bundled_theme = (REPO / "static" / "brand" / "default" / "theme.toml").read_text()
     (theme / "theme.toml").write_text(bundled_theme.replace("#f5b700", "#f5b800"))
     assert plan_tiny(render_root, "amount").key != base
+
+
+def test_a_card_that_counts_up_has_a_key_of_its_own_and_old_keys_stay() -> None:
+    """The player's boxes come with the picture's manifest: a shot that starts counting must
+    not be served the boxes of the same shot without it."""
+    card = ResolvedShow(card="{amount_due}", personal=frozenset({"card"}))
+    plain = _describe(ShotPlan(1, None, 0.0, card))
+    assert "count_up" not in plain["show"]  # keys of scenes without it are as before
+    counting = _describe(
+        ShotPlan(1, None, 0.0, ResolvedShow(**{**card.__dict__, "count_up": True}))
+    )
+    assert content_key(counting) != content_key(plain)
 
 
 def test_only_captions_that_webvtt_escaping_changes_get_new_keys(render_root: ContentRoot) -> None:

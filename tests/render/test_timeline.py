@@ -57,3 +57,14 @@ def test_visuals_use_the_lines_only_when_there_is_speech(theme: Theme, tmp_path:
     pieces = visuals([show], slots, theme, tmp_path, lines).pieces
     starts = sorted(p.start for piece in pieces for p in piece.elements)
     assert starts[-1] > 2 * FPS  # the second bullet waits for its words
+
+
+def test_a_personal_card_that_counts_up_tells_the_player(theme: Theme, tmp_path: Path) -> None:
+    counting = ResolvedShow(card="€ 0.000,00", personal=frozenset({"card"}), count_up=True)
+    still = ResolvedShow(card="€ 0.000,00", personal=frozenset({"card"}))
+    slots = shot_slots([(1.0, 0.0), (1.0, 0.0)])
+    boxes = visuals([counting, still], slots, theme, tmp_path).boxes
+    assert [(box["shot"], box["element"], box["emphasis"]) for box in boxes] == [
+        (0, "card", "count-up"),
+        (1, "card", None),
+    ]
