@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.case_status import announce
 from app.db import IMMEDIATE
 from app.models import Campaign, Debtor
+from app.models.base import as_utc, utcnow
 
 
 class LinkEndedError(LookupError):
@@ -96,5 +97,4 @@ def _link_ended(session: Session, campaign_id: int) -> bool:
         return True
     if expires_at is None:
         return False
-    ends = expires_at if expires_at.tzinfo else expires_at.replace(tzinfo=UTC)
-    return bool(ends <= datetime.now(UTC))
+    return bool(as_utc(expires_at) <= utcnow())

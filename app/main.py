@@ -62,6 +62,7 @@ from app.web.debtor_route import with_debtor_headers
 from app.web.errors import not_found_page, wants_page
 from app.web.steps import PROOF_PATH
 from app.web.uploads import BODY_TOO_LARGE, BodyTooLargeError
+from app.web.urls import player_url
 from render.content import BUNDLED
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -217,7 +218,7 @@ async def _verify_first(request: Request, exc: VerificationRequiredError) -> Res
     token = request.path_params.get("token", "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET" or request.url.path.endswith(".json"):  # a form, the player's data
-        here = f"/v/{token}?lang={exc.visit.language}"
+        here = player_url(token, exc.visit.language)
     target = verify.safe_next(here, token, exc.visit.language)
     return with_debtor_headers(verify.verify_page(request, exc.visit, token, target))
 

@@ -38,12 +38,13 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
+from app.models.base import as_utc
 from app.outreach.sms import MAX_PARTS, SmsError, SmsProvider, SmsReceipt, check_message
 from render.retry_after import retry_after
 
@@ -373,7 +374,7 @@ def _moment(value: object, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"{field} is not an ISO-8601 timestamp: {value!r:.60}") from exc
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def _e164(msisdn: str) -> str:

@@ -51,9 +51,14 @@ def track_url(token: str, language: str, node: str) -> str:
     return f"/v/{token}/track/{language}/{node}.json"
 
 
+def player_url(token: str, language: str | None = None) -> str:
+    """A debtor's own page: the player where their case starts (in ``language``)."""
+    return f"/v/{token}?lang={language}" if language else f"/v/{token}"
+
+
 def link_url(base_url: str, token: str) -> str:
     """A debtor's personal link, in full, as a message or a letter carries it."""
-    return f"{base_url.rstrip('/')}/v/{token}"
+    return base_url.rstrip("/") + player_url(token)
 
 
 def unsubscribe_url(token: str, channel: str) -> str:

@@ -13,6 +13,7 @@ from app.locks import BusyError
 from app.verification import VERIFIED_FOR, Verdict, check_answer, cookie_name, cookie_value
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
+from app.web.urls import player_url
 
 router = APIRouter(route_class=DebtorRoute)
 
@@ -71,7 +72,7 @@ def verify_page(
 
 def safe_next(target: str, token: str, language: str) -> str:
     """Where to go after the answer: a page of this same link, never anywhere else."""
-    own = f"/v/{token}"
+    own = player_url(token)
     if target == own or (target.startswith((own + "/", own + "?")) and "\\" not in target):
         return target
-    return f"{own}?lang={language}"
+    return player_url(token, language)
