@@ -1,14 +1,20 @@
 """The ``vidpay`` command's shared parts: the app, common options and helpers.
 
 Exit codes: 0 when all is well, 1 when content or data has problems, 2 on a usage error.
+The database modules are imported inside the helpers that use them, so that ``vidpay
+validate`` or ``vidpay render`` do not pay for SQLAlchemy and Alembic at start-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, ProgressColumn
 
 from app.models.base import MAX_ID
 from render.content import ContentRoot, SceneNotFoundError
@@ -16,6 +22,13 @@ from render.problems import ContentError, Problem
 from render.scene import Scene
 from render.validate import load_scene
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from app.config import Settings
+
+PROBLEMS = 1  # content or data has problems, or a render failed
+USAGE = 2  # a wrong option or argument, or something named that is not there
 app = typer.Typer(
     help="Interactive, personalised video for customer-friendly debt collection.",
     no_args_is_help=True,
@@ -45,14 +58,52 @@ ScenesArgument = Annotated[
 ]
 
 
-def fail_usage(message: str) -> typer.Exit:
+def warn(message: str) -> None:
+    """Said on standard error, so that standard output stays the command's result."""
     typer.echo(f"vidpay: {message}", err=True)
-    return typer.Exit(2)
+
+
+def fail(message: str, *, code: int = USAGE) -> typer.Exit:
+    """Every command fails the same way, so scripts can tell a usage error (2) from problems
+    in content or data (1): raise what this returns."""
+    warn(message)
+    return typer.Exit(code)
+
+
+def progress_bar(*columns: ProgressColumn) -> Progress:
+    """Drawn on standard error and only on a terminal, and wiped when done: a log or a pipe
+    gets the command's summary alone."""
+    console = Console(stderr=True)
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+@contextmanager
+def database(settings: Settings, *, pooled: bool = False) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an up-to-date schema (migrating is quick when there is nothing to do); every
+    connection is closed when the block ends. ``pooled=True`` for work that keeps sessions
+    open side by side, such as a render or the sender."""
+    from app.db import make_engine, session_factory, upgrade
+
+    upgrade(settings.database)
+    engine = make_engine(settings.database, pooled=pooled)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def transaction(settings: Settings) -> Iterator[Session]:
+    """A command's change in one transaction: all of it is kept, or none on an error."""
+    from app.db import transaction as begun
+
+    with database(settings) as sessions, begun(sessions) as session:
+        yield session
 
 
 def content_root(path: Path) -> ContentRoot:
     if not path.is_dir():
-        raise fail_usage(f"content root {path} is not a folder")
+        raise fail(f"content root {path} is not a folder")
     return ContentRoot(path)
 
 
@@ -60,9 +111,9 @@ def scene_paths(root: ContentRoot, names: list[str] | None) -> list[Path]:
     try:
         paths = [root.find_scene(name) for name in names] if names else root.scene_files()
     except SceneNotFoundError as exc:
-        raise fail_usage(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if not paths:
-        raise fail_usage(f"no scenes in {root.scenes_dir}")
+        raise fail(f"no scenes in {root.scenes_dir}")
     return paths
 
 

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli._base import app
+from app.cli._base import PROBLEMS, app, fail, transaction
 from app.config import Settings
 
 PASSWORD_VARIABLE = "VIDPAY_PASSWORD"
@@ -29,11 +29,6 @@ class Role(StrEnum):
     designer = "designer"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"vidpay: {message}", err=True)
-    return typer.Exit(1)
-
-
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="The user's e-mail address; they sign in with it.")],
@@ -42,32 +37,22 @@ def user_add(
     ],
 ) -> None:
     """Add a user; the password is asked twice, or read from VIDPAY_PASSWORD."""
-    from app.auth import UserError, check_password, normalise_email
+    from app.auth import UserError, add_user, check_password, normalise_email
 
     try:
         address = normalise_email(email)
     except UserError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc), code=PROBLEMS) from exc
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         check_password(password)
     except UserError as exc:
-        raise _fail(str(exc)) from exc
-
-    from app.auth import add_user
-    from app.db import make_engine, session_factory, transaction, upgrade
-
-    settings = Settings()
-    upgrade(settings.database)
-    engine = make_engine(settings.database, pooled=False)
+        raise fail(str(exc), code=PROBLEMS) from exc
     try:
-        with transaction(session_factory(engine)) as session:
-            user = add_user(session, address, password, role.value)
-            user_id = user.id
+        with transaction(Settings()) as session:
+            user_id = add_user(session, address, password, role.value).id
     except UserError as exc:
-        raise _fail(str(exc)) from exc
-    finally:
-        engine.dispose()
+        raise fail(str(exc), code=PROBLEMS) from exc
     typer.echo(f"added {role.value} {address} (user {user_id})", err=True)

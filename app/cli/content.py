@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
 from app.cli._base import (
+    PROBLEMS,
     RootOption,
     ScenesArgument,
     app,
     content_root,
     counted,
-    fail_usage,
+    fail,
     i18n_app,
     load_one_scene,
+    progress_bar,
     report,
     scene_paths,
 )
 from render.i18n import compile_catalogue, update_catalogues
 from render.problems import ContentError, display_path, errors_in
-from render.validate import inspect_scene, load_scene, validate_root
+from render.validate import inspect_scene, validate_root
+
+if TYPE_CHECKING:
+    from render.scene import Scene
 
 StrictOption = Annotated[
     bool,
@@ -32,6 +38,11 @@ StrictOption = Annotated[
         "--strict",
         help="Compliance findings are errors (as [compliance] strict = true in vidpay.toml).",
     ),
+]
+
+SceneArgument = Annotated[str, typer.Argument(help="Scene id or path.")]
+NodesOption = Annotated[
+    list[str] | None, typer.Option("--node", help="Only this node (repeatable).")
 ]
 
 
@@ -80,7 +91,7 @@ def lint(
 
 @app.command()
 def graph(
-    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    scene: SceneArgument,
     root: RootOption = Path(),
     format: Annotated[str, typer.Option("--format", help="mermaid, dot or svg.")] = "mermaid",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
@@ -89,14 +100,8 @@ def graph(
     from render.graph import FORMATS  # grandalf: only when drawing
 
     if format not in FORMATS:
-        raise fail_usage(f"unknown format '{format}'; use one of: {', '.join(FORMATS)}")
-    content = content_root(root)
-    path = scene_paths(content, [scene])[0]
-    try:
-        loaded = load_scene(path, content, catalogues=False)
-    except ContentError as exc:
-        report(exc.problems)
-        raise typer.Exit(1) from exc
+        raise fail(f"unknown format '{format}'; use one of: {', '.join(FORMATS)}")
+    loaded = load_one_scene(content_root(root), scene, catalogues=False)
     drawing = FORMATS[format](loaded)
     if output is None:
         sys.stdout.write(drawing)
@@ -172,14 +177,12 @@ def i18n_compile(scenes: ScenesArgument = None, root: RootOption = Path()) -> No
 
 @app.command()
 def render(
-    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    scene: SceneArgument,
     root: RootOption = Path(),
     lang: Annotated[
         list[str] | None, typer.Option("--lang", help="Language to render (repeatable), or 'all'.")
     ] = None,
-    node: Annotated[
-        list[str] | None, typer.Option("--node", help="Only this node (repeatable).")
-    ] = None,
+    node: NodesOption = None,
     debtor: Annotated[
         Path | None, typer.Option("--debtor", help="A debtor's JSON: render their personal nodes.")
     ] = None,
@@ -192,55 +195,59 @@ def render(
 ) -> None:
     """Render a scene into segments and manifests; print the manifest paths."""
     from render.pipeline import read_debtor, render_scene
-    from render.segment_render import RenderError
 
     content = content_root(root)
-    path = scene_paths(content, [scene])[0]
+    loaded = load_one_scene(content, scene)
     try:
-        loaded = load_scene(path, content)
         debtor_values = read_debtor(debtor, loaded) if debtor else None
     except ContentError as exc:
         report(exc.problems)
         raise typer.Exit(1) from exc
     languages = loaded.languages if not lang or "all" in lang else lang
+    _check_known(loaded, languages, node or [])
+    with _render_progress(loaded.id) as progress:
+        manifests = render_scene(
+            loaded,
+            content,
+            out or content.path / "var" / "media",
+            languages=languages,
+            nodes=node,
+            debtor=debtor_values,
+            jobs=jobs,
+            progress=progress,
+        )
+    for manifest in manifests:
+        typer.echo(display_path(manifest))
+
+
+def _check_known(scene: Scene, languages: list[str], nodes: list[str]) -> None:
+    """A typo in --lang or --node is refused before anything renders, with the names there are."""
     for kind, names, known in (
-        ("language", languages, loaded.languages),
-        ("node", node or [], loaded.nodes),
+        ("language", languages, scene.languages),
+        ("node", nodes, scene.nodes),
     ):
         unknown = [name for name in names if name not in known]
         if unknown:
-            raise fail_usage(
-                f"scene '{loaded.id}' has no {kind} '{unknown[0]}' ({', '.join(known)})"
-            )
-    target = out or content.path / "var" / "media"
-    console = Console(stderr=True)
-    with Progress(
+            raise fail(f"scene '{scene.id}' has no {kind} '{unknown[0]}' ({', '.join(known)})")
+
+
+@contextmanager
+def _render_progress(scene_id: str) -> Iterator[Callable[[int, int], None]]:
+    """A failed render ends the bar before its message, so the message is not drawn over."""
+    from render.segment_render import RenderError
+
+    with progress_bar(
         TextColumn("rendering {task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
     ) as bar:
-        task = bar.add_task(loaded.id, total=None)
+        task = bar.add_task(scene_id, total=None)
         try:
-            manifests = render_scene(
-                loaded,
-                content,
-                target,
-                languages=languages,
-                nodes=node,
-                debtor=debtor_values,
-                jobs=jobs,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
+            yield lambda done, total: bar.update(task, completed=done, total=total)
         except (RenderError, ContentError) as exc:
             bar.stop()
-            typer.echo(f"vidpay: {exc}", err=True)
-            raise typer.Exit(1) from exc
-    for manifest in manifests:
-        typer.echo(display_path(manifest))
+            raise fail(str(exc), code=PROBLEMS) from exc
 
 
 def _relative_to(path: Path, base: Path) -> str:
@@ -252,12 +259,10 @@ def _relative_to(path: Path, base: Path) -> str:
 
 @app.command("contact-sheet")
 def contact_sheet(
-    scene: Annotated[str, typer.Argument(help="Scene id or path.")],
+    scene: SceneArgument,
     root: RootOption = Path(),
     lang: Annotated[str | None, typer.Option("--lang", help="Language [default: source].")] = None,
-    node: Annotated[
-        list[str] | None, typer.Option("--node", help="Only this node (repeatable).")
-    ] = None,
+    node: NodesOption = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The PNG to write.")] = Path(
         "contact-sheet.png"
     ),
@@ -274,16 +279,15 @@ def contact_sheet(
     loaded = load_one_scene(content, scene)
     language = lang or loaded.source_language
     if language not in loaded.languages:
-        raise fail_usage(
+        raise fail(
             f"scene '{loaded.id}' has no language '{language}' ({', '.join(loaded.languages)})"
         )
     unknown = [n for n in node or [] if n not in loaded.nodes]
     if unknown:
-        raise fail_usage(f"scene '{loaded.id}' has no node '{unknown[0]}'")
+        raise fail(f"scene '{loaded.id}' has no node '{unknown[0]}'")
     try:
         sheet = draw_sheet(loaded, content, language, out or content.path / "var" / "media", node)
     except (RenderError, ContentError) as exc:
-        typer.echo(f"vidpay: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=PROBLEMS) from exc
     sheet.save(output)
     typer.echo(f"wrote {display_path(output)}")

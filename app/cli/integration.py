@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.cli._base import CampaignId, app, fail_usage
+from app.cli._base import CampaignId, app, database, fail, transaction
 from app.cli.operations import campaign_app
 from app.config import Settings
 from app.models.base import MAX_ID
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
 apikey_app = typer.Typer(help="API keys for the integration API.", no_args_is_help=True)
 webhook_app = typer.Typer(help="Webhook endpoints that receive outcomes.", no_args_is_help=True)
@@ -29,37 +29,16 @@ app.add_typer(webhook_app, name="webhook")
 app.add_typer(webhooks_app, name="webhooks")
 
 
-@contextmanager
-def _database(settings: Settings, *, pooled: bool = False) -> Iterator[sessionmaker[Session]]:
-    """Sessions on an up-to-date schema; every connection is closed when the block ends."""
-    from app.db import make_engine, session_factory, upgrade
-
-    upgrade(settings.database)
-    engine = make_engine(settings.database, pooled=pooled)
-    try:
-        yield session_factory(engine)
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _transaction(settings: Settings) -> Iterator[Session]:
-    from app.db import transaction
-
-    with _database(settings) as sessions, transaction(sessions) as session:
-        yield session
-
-
 @apikey_app.command("add")
 def apikey_add(name: Annotated[str, typer.Argument(help="Who or what uses the key.")]) -> None:
     """Make an API key and print it: this is the only time it is shown."""
     from app.apikeys import create_api_key, key_prefix
 
-    with _transaction(Settings()) as session:
+    with transaction(Settings()) as session:
         try:
             key = create_api_key(session, name)
         except ValueError as exc:
-            raise fail_usage(str(exc)) from exc
+            raise fail(str(exc)) from exc
     typer.echo(key)
     typer.echo(
         f"API key '{name}' (prefix {key_prefix(key)}) made; keep it now, it is not shown again",
@@ -74,9 +53,9 @@ def apikey_revoke(
     """Revoke an API key at once."""
     from app.apikeys import revoke
 
-    with _transaction(Settings()) as session:
+    with transaction(Settings()) as session:
         if not revoke(session, prefix):
-            raise fail_usage(f"no live API key with prefix '{prefix}'")
+            raise fail(f"no live API key with prefix '{prefix}'")
     typer.echo(f"revoked the API key with prefix {prefix}", err=True)
 
 
@@ -85,7 +64,7 @@ def apikey_list() -> None:
     """Print every key's prefix, name, creation and revocation (never the key)."""
     from app.apikeys import list_keys
 
-    with _transaction(Settings()) as session:
+    with transaction(Settings()) as session:
         for key in list_keys(session):
             revoked = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "live"
             typer.echo(f"{key.prefix}\t{key.name}\t{key.created_at:%Y-%m-%d %H:%M}\t{revoked}")
@@ -104,15 +83,15 @@ def webhook_add(
     from app.webhooks import add_endpoint, endpoint_secret
 
     settings = Settings()
-    with _transaction(settings) as session:
+    with transaction(settings) as session:
         if campaign is not None and get_campaign(session, campaign) is None:
-            raise fail_usage(f"no campaign {campaign}")
+            raise fail(f"no campaign {campaign}")
         try:
             endpoint = add_endpoint(
                 session, url, campaign, allow_private=settings.allow_private_webhooks
             )
         except ValueError as exc:
-            raise fail_usage(str(exc)) from exc
+            raise fail(str(exc)) from exc
         endpoint_id = endpoint.id
     typer.echo(f"endpoint {endpoint_id}")
     typer.echo(f"secret {endpoint_secret(settings.key, endpoint_id)}")
@@ -125,7 +104,7 @@ def webhook_list() -> None:
     """Print every endpoint: id, campaign (or *), active, URL and its deliveries per status."""
     from app.webhooks import list_endpoints
 
-    with _transaction(Settings()) as session:
+    with transaction(Settings()) as session:
         for endpoint, counts in list_endpoints(session):
             scope = str(endpoint.campaign_id) if endpoint.campaign_id is not None else "*"
             state = "removed" if not endpoint.active else "paused" if endpoint.paused else "active"
@@ -165,11 +144,11 @@ def _set_paused(endpoint_id: int, *, paused: bool) -> None:
 @contextmanager
 def _endpoint_transaction() -> Iterator[Session]:
     """A transaction in which an unknown endpoint is a usage error (exit 2), not a traceback."""
-    with _transaction(Settings()) as session:
+    with transaction(Settings()) as session:
         try:
             yield session
         except LookupError as exc:
-            raise fail_usage(str(exc)) from exc
+            raise fail(str(exc)) from exc
 
 
 @webhook_app.command("remove")
@@ -215,7 +194,7 @@ def webhooks_deliver(
     settings = Settings()
     if not loop:
         with (
-            _database(settings) as sessions,
+            database(settings) as sessions,
             httpx.Client(headers={"User-Agent": USER_AGENT}) as client,
         ):
             report = deliver_due(
@@ -231,7 +210,7 @@ def webhooks_deliver(
             err=True,
         )
         return
-    with _database(settings, pooled=True) as sessions:
+    with database(settings, pooled=True) as sessions:
         dispatcher = Dispatcher(sessions, settings, interval=interval)
 
         def stop(_signal: int, _frame: Any) -> None:
@@ -264,12 +243,12 @@ def campaign_purge(
             abort=True,
             err=True,
         )
-    with _database(settings) as sessions:
+    with database(settings) as sessions:
         report = purge_campaign(
             sessions, campaign_id, settings.media_dir, documents=settings.documents_dir
         )
     if report is None:
-        raise fail_usage(f"no campaign {campaign_id}")
+        raise fail(f"no campaign {campaign_id}")
     typer.echo(
         f"purged campaign {campaign_id}: {report.debtors} debtors, {report.outcomes} outcomes, "
         f"{report.events} events, {report.deliveries} webhook deliveries, "

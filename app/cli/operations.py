@@ -22,9 +22,10 @@ from app.cli._base import (
     RootOption,
     app,
     content_root,
-    fail_usage,
+    fail,
+    load_one_scene,
     report,
-    scene_paths,
+    transaction,
 )
 from app.config import DEFAULT_RETENTION_DAYS, Settings
 from app.csv_safe import SafeWriter
@@ -32,9 +33,12 @@ from render.problems import ContentError
 from render.validate import load_scene
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
+    from app.campaigns import Checked
     from app.models import Campaign
+    from render.content import ContentRoot
+    from render.scene import Scene
 
 DEMO_CAMPAIGN = "Demo"
 DEMO_OPERATOR = "demo@example.org"
@@ -46,24 +50,15 @@ app.add_typer(db_app, name="db")
 app.add_typer(campaign_app, name="campaign")
 
 
-def _database(settings: Settings, *, pooled: bool = True) -> sessionmaker[Session]:
-    """Sessions on an up-to-date schema (migrating is quick when there is nothing to do);
-    ``pooled=False`` for a command's one transaction: its connection closes with it."""
-    from app.db import make_engine, session_factory, upgrade
-
-    upgrade(settings.database)
-    return session_factory(make_engine(settings.database, pooled=pooled))
-
-
 def live_campaign(session: Session, campaign_id: int) -> Campaign:
     """The campaign, or a usage error when there is none or its links were purged."""
     from app.campaigns import get_campaign
 
     campaign = get_campaign(session, campaign_id)
     if campaign is None:
-        raise fail_usage(f"no campaign {campaign_id}")
+        raise fail(f"no campaign {campaign_id}")
     if campaign.purged_at is not None:
-        raise fail_usage(f"campaign {campaign_id} was purged; its links no longer work")
+        raise fail(f"campaign {campaign_id} was purged; its links no longer work")
     return campaign
 
 
@@ -84,64 +79,98 @@ class VerifyKind(StrEnum):
     birth_date = "birth_date"
 
 
+SceneOption = Annotated[
+    list[str],
+    typer.Option("--scene", help="Scene id or path; repeat as SCENE=WEIGHT for A/B variants."),
+]
+CsvOption = Annotated[
+    Path,
+    typer.Option(
+        "--csv",
+        help="A CSV (',' ';' or tab; UTF-8 or Windows-1252) or .xlsx file: "
+        "reference,name,language,email,phone + the scene's variables.",
+    ),
+]
+SkipInvalidOption = Annotated[
+    bool, typer.Option("--skip-invalid", help="Import the good rows; list the skipped ones.")
+]
+ExpiresOption = Annotated[
+    str | None, typer.Option("--expires", help="The links end then (2026-12-31 or ISO time).")
+]
+RetentionOption = Annotated[
+    int, typer.Option("--retention-days", min=1, help="Personal data is purged after this.")
+]
+VerifyOption = Annotated[
+    VerifyKind | None,
+    typer.Option(
+        "--verify",
+        help="Debtors first give this (a CSV column of the same name) before amounts show.",
+    ),
+]
+
+
 @campaign_app.command("import")
 def campaign_import(
-    scene: Annotated[
-        list[str],
-        typer.Option("--scene", help="Scene id or path; repeat as SCENE=WEIGHT for A/B variants."),
-    ],
-    csv_file: Annotated[
-        Path,
-        typer.Option(
-            "--csv",
-            help="A CSV (',' ';' or tab; UTF-8 or Windows-1252) or .xlsx file: "
-            "reference,name,language,email,phone + the scene's variables.",
-        ),
-    ],
+    scene: SceneOption,
+    csv_file: CsvOption,
     name: Annotated[str, typer.Option("--name", help="A name for operators.")],
     root: RootOption = Path(),
-    skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Import the good rows; list the skipped ones.")
-    ] = False,
-    expires: Annotated[
-        str | None, typer.Option("--expires", help="The links end then (2026-12-31 or ISO time).")
-    ] = None,
-    retention_days: Annotated[
-        int, typer.Option("--retention-days", min=1, help="Personal data is purged after this.")
-    ] = DEFAULT_RETENTION_DAYS,
-    verify: Annotated[
-        VerifyKind | None,
-        typer.Option(
-            "--verify",
-            help="Debtors first give this (a CSV column of the same name) before amounts show.",
-        ),
-    ] = None,
+    skip_invalid: SkipInvalidOption = False,
+    expires: ExpiresOption = None,
+    retention_days: RetentionOption = DEFAULT_RETENTION_DAYS,
+    verify: VerifyOption = None,
 ) -> None:
     """Import a campaign from a CSV or .xlsx file; print its id. One bad row and nothing is
     imported. Amounts as 1.234,56 or 1,234.56, dates as 2026-11-01 or 01-11-2026."""
-    from app.campaigns import Requirements, check_file, import_campaign
-    from app.db import transaction
+    from app.campaigns import import_campaign
 
     settings = Settings(root=root)
     content = content_root(root)
     expires_at = _expiry(expires, settings.timezone) if expires else None
+    variants = _variants(content, scene)
+    kind = verify.value if verify else None
+    checked = _checked_file(csv_file, [s for s, _ in variants], kind, skip_invalid=skip_invalid)
+    with transaction(settings) as session:
+        campaign = import_campaign(
+            session, scene=variants[0][0], rows=checked.rows, name=name, key=settings.key,
+            variants=variants, expires_at=expires_at, retention_days=retention_days, verify=kind,
+        )  # fmt: skip
+    typer.echo(campaign.id)
+    skipped = len({p.line for p in checked.problems})
+    note = f", skipped {skipped} row{'s' if skipped != 1 else ''} (listed above)" if skipped else ""
+    typer.echo(f"imported {len(checked.rows)} debtors into campaign {campaign.id}{note}", err=True)
+    typer.echo(f"{csv_file.name} was {checked.read_as}", err=True)
+
+
+def _variants(content: ContentRoot, scenes: list[str]) -> list[tuple[Scene, int]]:
+    """The scenes and their weights, checked before the file is read: a typo in a scene or
+    weight is told on its own, not hidden among the rows' problems."""
+    from app.campaigns import Requirements
+
     try:
-        variants = [
-            (load_scene(scene_paths(content, [n])[0], content), w) for n, w in map(_weighted, scene)
-        ]
+        variants = [(load_one_scene(content, n), w) for n, w in map(_weighted, scenes)]
         Requirements.of([s for s, _ in variants])
     except ValueError as exc:
-        raise fail_usage(str(exc)) from exc
+        raise fail(str(exc)) from exc
     except ContentError as exc:
         report(exc.problems)
         raise typer.Exit(1) from exc
+    return variants
+
+
+def _checked_file(
+    csv_file: Path, scenes: list[Scene], verify: str | None, *, skip_invalid: bool
+) -> Checked:
+    """One bad row and nothing is imported unless --skip-invalid: half a campaign is never
+    imported by surprise. How the file was read is said, for a file that looks garbled."""
+    from app.campaigns import check_file
+
     try:
-        kind = verify.value if verify else None
-        checked = check_file(csv_file, [s for s, _ in variants], verify=kind)
+        checked = check_file(csv_file, scenes, verify=verify)
     except ContentError as exc:
         report(exc.problems)
         raise typer.Exit(1) from exc
-    rows, problems = checked.rows, checked.problems
+    problems = checked.problems
     report(problems)
     if problems and not skip_invalid:
         typer.echo(
@@ -150,16 +179,7 @@ def campaign_import(
             err=True,
         )
         raise typer.Exit(1)
-    with transaction(_database(settings, pooled=False)) as session:
-        campaign = import_campaign(
-            session, scene=variants[0][0], rows=rows, name=name, key=settings.key,
-            variants=variants, expires_at=expires_at, retention_days=retention_days, verify=kind,
-        )  # fmt: skip
-    typer.echo(campaign.id)
-    skipped = len({p.line for p in problems})
-    note = f", skipped {skipped} row{'s' if skipped != 1 else ''} (listed above)" if skipped else ""
-    typer.echo(f"imported {len(rows)} debtors into campaign {campaign.id}{note}", err=True)
-    typer.echo(f"{csv_file.name} was {checked.read_as}", err=True)
+    return checked
 
 
 def _weighted(text: str) -> tuple[str, int]:
@@ -177,7 +197,7 @@ def _expiry(text: str, timezone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise fail_usage(f"--expires '{text}' is not a date like 2026-12-31") from None
+        raise fail(f"--expires '{text}' is not a date like 2026-12-31") from None
     if len(text) <= 10:
         moment = moment.replace(hour=23, minute=59, second=59)
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
@@ -195,10 +215,9 @@ def campaign_links(
 ) -> None:
     """Print reference,link for every debtor as CSV (and QR codes for letters)."""
     from app.campaigns import links, write_qr_codes
-    from app.db import transaction
 
     settings = Settings()
-    with transaction(_database(settings, pooled=False)) as session:
+    with transaction(settings) as session:
         live_campaign(session, campaign_id)
         found = list(
             links(session, campaign_id, key=settings.key, base_url=base_url or settings.base_url)
@@ -218,14 +237,13 @@ def campaign_outcomes(
 ) -> None:
     """Print, per debtor: last node, choices made, outcome and its details."""
     from app.campaigns import get_campaign, outcomes
-    from app.db import transaction
 
     if format not in ("csv", "json"):
-        raise fail_usage(f"unknown format '{format}'; use csv or json")
+        raise fail(f"unknown format '{format}'; use csv or json")
     settings = Settings()
-    with transaction(_database(settings, pooled=False)) as session:
+    with transaction(settings) as session:
         if get_campaign(session, campaign_id) is None:
-            raise fail_usage(f"no campaign {campaign_id}")
+            raise fail(f"no campaign {campaign_id}")
         rows = list(outcomes(session, campaign_id))
     if format == "json":
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
@@ -276,7 +294,6 @@ def demo(
     from sqlalchemy import select
 
     from app.campaigns import import_campaign, links, read_rows
-    from app.db import transaction
     from app.models import Campaign
     from render.pipeline import render_scene
 
@@ -285,8 +302,7 @@ def demo(
     scene = load_scene(content.find_scene("arrears"), content)
     typer.echo("rendering the sample scene (the first time takes about a minute)...", err=True)
     render_scene(scene, content, settings.media_dir, languages=scene.languages)
-    sessions = _database(settings)
-    with transaction(sessions) as session:
+    with transaction(settings) as session:
         campaign = session.scalar(select(Campaign).where(Campaign.name == DEMO_CAMPAIGN))
         if campaign is None:
             rows = read_rows(Path("demo/debtors.csv"), scene)

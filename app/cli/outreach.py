@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from app.cli._base import CampaignId, app, fail_usage
-from app.cli.operations import _database, campaign_app, live_campaign
+from app.cli._base import PROBLEMS, CampaignId, app, database, fail, transaction
+from app.cli.operations import campaign_app, live_campaign
 from app.config import Settings
 
 outbox_app = typer.Typer(help="The outbox: messages to debtors.", no_args_is_help=True)
@@ -40,7 +40,6 @@ def campaign_send(
     ] = False,
 ) -> None:
     """Queue every debtor's link by e-mail and/or SMS, within the contact rules."""
-    from app.db import transaction
     from app.models.base import utcnow
     from app.outreach.outbox import schedule_links
     from app.outreach.plans import plan_lines
@@ -49,11 +48,11 @@ def campaign_send(
     settings = Settings()
     channels = [c.value for c in channel] if channel else ["email", "sms"]
     if "email" in channels and not settings.smtp_url:
-        raise fail_usage("e-mail is not set up: set VIDPAY_SMTP_URL and VIDPAY_MAIL_FROM")
+        raise fail("e-mail is not set up: set VIDPAY_SMTP_URL and VIDPAY_MAIL_FROM")
     asked = utcnow()
     moment = max(asked, _moment(at, settings.timezone)) if at else asked
     rules = contact_rules(settings)
-    with transaction(_database(settings, pooled=False)) as session:
+    with transaction(settings) as session:
         live_campaign(session, campaign_id)
         plan = schedule_links(
             session, campaign_id, channels=channels, at=moment, rules=rules, dry_run=dry_run
@@ -68,7 +67,7 @@ def _moment(text: str, timezone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise fail_usage(f"--at '{text}' is not a date and time like 2026-12-07T09:00") from None
+        raise fail(f"--at '{text}' is not a date and time like 2026-12-07T09:00") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
@@ -82,23 +81,22 @@ def outbox_run(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
-    sessions = _database(settings)
-    sender = Sender(postage(settings, sessions))
-    if once:
+    with database(settings, pooled=True) as sessions:
+        sender = Sender(postage(settings, sessions))
+        if once:
+            try:
+                report = send_due(sender.postage)
+            finally:
+                sender.postage.close()
+            typer.echo(
+                f"{report.sent} sent, {report.moved} moved by the contact rules, {report.retried} "
+                f"to try again, {report.failed} failed, {report.cancelled} cancelled"
+            )
+            return
         try:
-            report = send_due(sender.postage)
-        finally:
-            sender.postage.close()
-            sessions.kw["bind"].dispose()
-        typer.echo(
-            f"{report.sent} sent, {report.moved} moved by the contact rules, "
-            f"{report.retried} to try again, {report.failed} failed, {report.cancelled} cancelled"
-        )
-        return
-    try:
-        sender.run()
-    except KeyboardInterrupt:
-        typer.echo("stopped", err=True)
+            sender.run()
+        except KeyboardInterrupt:
+            typer.echo("stopped", err=True)
 
 
 @campaign_app.command("reminders")
@@ -129,7 +127,6 @@ def campaign_reminders(
     """Show a campaign's reminder rules, or change them."""
     from dataclasses import replace
 
-    from app.db import transaction
     from app.outreach.reminders import ReminderRules
 
     settings = Settings()
@@ -141,7 +138,7 @@ def campaign_reminders(
         )
         if value is not None
     }  # fmt: skip
-    with transaction(_database(settings, pooled=False)) as session:
+    with transaction(settings) as session:
         campaign = live_campaign(session, campaign_id)
         rules = replace(ReminderRules.of(campaign), **changes)  # type: ignore[arg-type]
         if changes:
@@ -156,14 +153,12 @@ def outbox_bounce(
     ] = "-",  # type: ignore[assignment]  # click opens "-" as standard input
 ) -> None:
     """Read a bounce report (a delivery status notification) and mark its e-mail bounced."""
-    from app.db import transaction
     from app.outreach.bounces import MAX_BYTES, parse_bounce, record_bounces
 
     try:
         bounces = parse_bounce(file.read(MAX_BYTES + 1))
     except ValueError as exc:
-        typer.echo(f"vidpay: {exc}", err=True)
-        raise typer.Exit(1) from None
-    with transaction(_database(Settings(), pooled=False)) as session:
+        raise fail(str(exc), code=PROBLEMS) from None
+    with transaction(Settings()) as session:
         changed = record_bounces(session, bounces)
     typer.echo(f"{len(bounces)} failed recipients reported, {changed} messages marked bounced")

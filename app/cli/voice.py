@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from app.cli._base import (
+    PROBLEMS,
     RootOption,
     app,
     content_root,
     counted,
-    fail_usage,
+    fail,
     load_one_scene,
+    warn,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +63,7 @@ def check(
     languages = lang or loaded.languages
     unknown = [name for name in languages if name not in loaded.languages]
     if unknown:
-        raise fail_usage(
+        raise fail(
             f"scene '{loaded.id}' has no language '{unknown[0]}' ({', '.join(loaded.languages)})"
         )
     results: list[LineCheck] = []
@@ -71,8 +73,7 @@ def check(
             results += checked
             _print_language(language, checked, threshold)
     except (RecogniserMissingError, SpeechError, RenderError) as exc:
-        typer.echo(f"vidpay: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=PROBLEMS) from exc
     report = {"scene": loaded.id, "threshold": threshold, "checked_at": _now(),
               "lines": [{**asdict(r), "over": r.over(threshold)} for r in results]}  # fmt: skip
     if json_out is not None:
@@ -111,7 +112,7 @@ def _keep_report(path: Path, report: dict[str, Any], languages: list[str]) -> No
         temporary.write_text(json.dumps({**report, "lines": lines}, ensure_ascii=False, indent=1))
         temporary.replace(path)
     except OSError as exc:
-        typer.echo(f"vidpay: the report was not saved in {path}: {exc.strerror}", err=True)
+        warn(f"the report was not saved in {path}: {exc.strerror}")
         return
     typer.echo(f"Saved for the studio pages: {path}")
 

@@ -10,22 +10,33 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
-from app.cli._base import CampaignId, RootOption, app, content_root, fail_usage
-from app.cli.operations import _database, campaign_app
+from app.cli._base import (
+    PROBLEMS,
+    CampaignId,
+    RootOption,
+    app,
+    content_root,
+    database,
+    fail,
+    progress_bar,
+    warn,
+)
+from app.cli.operations import campaign_app
 from app.config import Settings
 from render.content import SceneNotFoundError
 from render.problems import ContentError
 from render.segment_render import RenderError
 
 if TYPE_CHECKING:
-    from app.rendering import RenderCounts
+    from app.rendering import CampaignRender, RenderCounts
     from render.executors import Executor
 
 EXECUTORS = ("local", "celery")
@@ -53,79 +64,86 @@ def campaign_render(
     speak, and every debtor's personal ones. Finished segments are skipped, so running it again
     continues an interrupted render."""
     from app.rendering import CampaignNotFoundError, render_campaign
-    from render.executors import CeleryExecutor, LocalExecutor
 
-    if executor not in EXECUTORS:
-        raise fail_usage(f"unknown executor '{executor}'; use {' or '.join(EXECUTORS)}")
-    if jobs is not None and executor != "local":
-        raise fail_usage("--jobs is for the local executor; a worker's --concurrency sets yours")
+    _check_executor(executor, jobs)
     content = content_root(root)
     settings = Settings(root=root)
-    console = Console(stderr=True)
-    chosen: Executor
-    if executor == "celery":
-        chosen = CeleryExecutor()
-        if not chosen.workers():
-            typer.echo(
-                f"vidpay: no render worker is consuming queue '{chosen.queue}' yet; segments "
-                "wait there until one starts (`vidpay worker`)",
-                err=True,
-            )
-    else:
-        chosen = LocalExecutor(jobs)
-    sessions = _database(settings)
-    started = time.monotonic()
-    with Progress(
+    chosen = _executor(executor, jobs)
+    with database(settings, pooled=True) as sessions:
+        started = time.monotonic()
+        try:
+            with _render_progress(campaign_id) as show:
+                done = render_campaign(
+                    sessions,
+                    campaign_id,
+                    content=content,
+                    out=settings.media_dir,
+                    executor=chosen,
+                    progress=show,
+                    today=settings.today(),
+                )
+        except CampaignNotFoundError as exc:
+            raise fail(str(exc)) from exc
+        except (RenderError, ContentError, SceneNotFoundError) as exc:
+            raise fail(str(exc), code=PROBLEMS) from exc
+    _summary(campaign_id, done, time.monotonic() - started)
+
+
+def _check_executor(executor: str, jobs: int | None) -> None:
+    """Options that do not fit are refused before anything is rendered or queued."""
+    if executor not in EXECUTORS:
+        raise fail(f"unknown executor '{executor}'; use {' or '.join(EXECUTORS)}")
+    if jobs is not None and executor != "local":
+        raise fail("--jobs is for the local executor; a worker's --concurrency sets yours")
+
+
+def _executor(name: str, jobs: int | None) -> Executor:
+    """With no worker on the queue a celery render would seem to hang: say so, and why."""
+    from render.executors import CeleryExecutor, LocalExecutor
+
+    if name != "celery":
+        return LocalExecutor(jobs)
+    chosen = CeleryExecutor()
+    if not chosen.workers():
+        warn(
+            f"no render worker is consuming queue '{chosen.queue}' yet; segments "
+            "wait there until one starts (`vidpay worker`)"
+        )
+    return chosen
+
+
+@contextmanager
+def _render_progress(campaign_id: int) -> Iterator[Callable[[RenderCounts], None]]:
+    """The bar counts the segments to render, so the ETA is not skewed by cached ones."""
+    with progress_bar(
         TextColumn(f"rendering campaign {campaign_id}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[note]}"),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
     ) as bar:
         task = bar.add_task("", total=None, note="")
 
         def show(counts: RenderCounts) -> None:
-            # the bar counts the segments to render, so the ETA is not skewed by cached ones
-            note = f"{counts.cached} already there" + (
-                f", {counts.failed} failed" if counts.failed else ""
-            )
+            failed = f", {counts.failed} failed" if counts.failed else ""
             bar.update(
                 task,
                 completed=counts.rendered + counts.failed,
                 total=counts.total - counts.cached,
-                note=note,
+                note=f"{counts.cached} already there{failed}",
             )
 
-        try:
-            done = render_campaign(
-                sessions,
-                campaign_id,
-                content=content,
-                out=settings.media_dir,
-                executor=chosen,
-                progress=show,
-                today=settings.today(),
-            )
-        except CampaignNotFoundError as exc:
-            bar.stop()
-            raise fail_usage(str(exc)) from exc
-        except (RenderError, ContentError, SceneNotFoundError) as exc:
-            bar.stop()
-            typer.echo(f"vidpay: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        finally:
-            engine = sessions.kw.get("bind")
-            if engine is not None:
-                engine.dispose()
+        yield show
+
+
+def _summary(campaign_id: int, done: CampaignRender, seconds: float) -> None:
+    """Every failed segment is told, and the exit is 1 when any failed: a rerun renders them."""
     for error in done.errors:
-        typer.echo(f"vidpay: {error}", err=True)
+        warn(error)
     counts = done.counts
     typer.echo(
         f"campaign {campaign_id}: {counts.rendered} segments rendered, {counts.cached} already "
-        f"there, {counts.failed} failed in {time.monotonic() - started:.1f} s"
+        f"there, {counts.failed} failed in {seconds:.1f} s"
     )
     if counts.failed:
         raise typer.Exit(1)
