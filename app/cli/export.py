@@ -19,7 +19,7 @@ from app.cli._base import (
     app,
     content_root,
     counted,
-    fail_usage,
+    fail,
     load_one_scene,
     report,
 )
@@ -82,16 +82,16 @@ def ivr(
 ) -> None:
     """Write a scene as an IVR phone menu: its lines, a key per choice, 9 again, 0 a person."""
     if format not in FORMATS:
-        raise fail_usage(f"unknown format '{format}'; use one of: {', '.join(FORMATS)}")
+        raise fail(f"unknown format '{format}'; use one of: {', '.join(FORMATS)}")
     if format == "twiml" and output is None:
-        raise fail_usage("twiml is one document per step: give --output FOLDER")
+        raise fail("twiml is one document per step: give --output FOLDER")
     for option, url in (
         ("--audio-base", audio_base),
         ("--action-url", action_url),
         ("--base-url", base_url or None),
     ):
         if url is not None and not _URL.match(url):
-            raise fail_usage(f"{option} '{url}' is not a web address starting with https://")
+            raise fail(f"{option} '{url}' is not a web address starting with https://")
     content = content_root(root)
     loaded = load_one_scene(content, scene, catalogues=False)
     _check_language(loaded, lang)
@@ -119,11 +119,11 @@ def ivr(
 def _check_language(scene: Scene, language: str) -> None:
     if language not in scene.languages:
         known = ", ".join(scene.languages)
-        raise fail_usage(f"scene '{scene.id}' has no language '{language}' ({known})")
+        raise fail(f"scene '{scene.id}' has no language '{language}' ({known})")
     try:
         phrase_language(language)
     except ValueError as exc:
-        raise fail_usage(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 def _translations(content: ContentRoot, scene: Scene, language: str) -> dict[str, str]:
@@ -178,7 +178,7 @@ def _write(
 
     assert output is not None  # checked with the options
     if output.exists() and not output.is_dir():
-        raise fail_usage(f"{output} is a file; twiml writes a folder of documents")
+        raise fail(f"{output} is a file; twiml writes a folder of documents")
     output.mkdir(parents=True, exist_ok=True)
     documents = twiml_documents(call, base_url=base_url, router_url=router_url, voice=voice)
     for name, document in documents.items():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli._base import RootOption, content_root, fail_usage, load_one_scene, report
+from app.cli._base import RootOption, content_root, fail, load_one_scene, report
 from app.cli.voice import voice_app
 from app.csv_safe import SafeWriter
 from render.content import ContentRoot
@@ -51,7 +51,7 @@ def script(
 
     chosen = format or (output.suffix.lstrip(".").lower() if output else "") or "csv"
     if chosen not in FORMATS:
-        raise fail_usage(f"unknown format '{chosen}'; use one of: {', '.join(FORMATS)}")
+        raise fail(f"unknown format '{chosen}'; use one of: {', '.join(FORMATS)}")
     loaded, content = _scene(root, scene, lang)
     try:
         built = build_script(loaded, content, lang)
@@ -94,7 +94,7 @@ def import_(
     from render.recording_script import build_script
 
     if not folder.is_dir():
-        raise fail_usage(f"{folder} is not a folder of recordings")
+        raise fail(f"{folder} is not a folder of recordings")
     loaded, content = _scene(root, scene, lang)
     try:
         built = build_script(loaded, content, lang)
@@ -113,7 +113,7 @@ def _scene(root: Path, name: str, language: str) -> tuple[Scene, ContentRoot]:
     loaded = load_one_scene(content, name, catalogues=False)
     if language not in loaded.languages:
         known = ", ".join(loaded.languages)
-        raise fail_usage(f"scene '{loaded.id}' has no language '{language}' ({known})")
+        raise fail(f"scene '{loaded.id}' has no language '{language}' ({known})")
     return loaded, content
 
 
