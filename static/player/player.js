@@ -9,11 +9,12 @@
  * - preload.js: the manifest per language, and asking ahead for what may come next;
  * - segments.js: one hidden <video> per segment that may come next, swapped in seamlessly;
  * - captions.js: the WebVTT parser and the captions drawn by the player, big and on by default;
- * - overlays.js: what a personal node shows of the debtor (name, amount, date), drawn over
- *   the shared picture as real text; no debtor data is in any video frame;
+ * - overlays.js (with countup.js): what a personal node shows of the debtor (name, amount,
+ *   date), drawn over the shared picture as real text; no debtor data is in any video frame;
  * - events.js: what happens, sent to the server through a queue that loses nothing;
  * - page.js: the page's words and links in the debtor's language, and its address.
- * The pure parts (what plays next, the WebVTT parser, the addresses) are tested in tests/js/.
+ * The pure parts (what plays next, the WebVTT parser, the count-up, the
+ * addresses) are tested in tests/js/.
  */
 import { drawCaption, loadCues, setupCaptions, showCue } from "./captions.js";
 import { drain, flush, send, setupEvents } from "./events.js";
