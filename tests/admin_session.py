@@ -10,11 +10,10 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy.orm import Session
 
-from app.auth import add_user
 from app.config import Settings
 from app.db import upgrade
-
-PASSWORD = "correct horse battery"
+from tests.factories import PASSWORD as PASSWORD  # the tests sign in with it
+from tests.factories import make_user
 
 
 def csrf_of(page: str) -> str:
@@ -31,6 +30,6 @@ def sign_in(web: TestClient, email: str, password: str = PASSWORD) -> Response:
 @pytest.fixture
 def users(settings: Settings, db: Session) -> None:
     upgrade(settings.database)
-    add_user(db, "olga@example.org", PASSWORD, "operator")
-    add_user(db, "dan@example.org", PASSWORD, "designer")
+    make_user(db, "olga@example.org", "operator")
+    make_user(db, "dan@example.org", "designer")
     db.commit()

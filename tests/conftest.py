@@ -331,18 +331,15 @@ def https_web(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def campaign(settings: Settings, web: TestClient) -> dict[str, str]:
     """The demo CSV imported into the web app's database: reference -> token."""
-    from app.campaigns import import_campaign, links, read_rows
     from app.db import make_engine, session_factory, transaction
-    from render.validate import load_scene
+    from tests.factories import make_campaign, tokens
 
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
     engine = make_engine(settings.database)
     with transaction(session_factory(engine)) as session:
-        rows = read_rows(REPO / "demo" / "debtors.csv", scene)
-        created = import_campaign(session, scene=scene, rows=rows, name="Test", key=settings.key)
-        found = dict(links(session, created.id, key=settings.key, base_url=""))
+        created = make_campaign(session, settings.content, key=settings.key)
+        found = tokens(session, created.id, key=settings.key)
     engine.dispose()
-    return {reference: link.removeprefix("/v/") for reference, link in found.items()}
+    return found
 
 
 @pytest.fixture

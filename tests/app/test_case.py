@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.case import case_of, untouched_case
-from app.models import Debtor, Installment, Outcome, Payment
+from app.models import Debtor
+from tests.factories import make_outcome, make_payment, make_plan
 
 TODAY = date(2026, 12, 1)
 NL = "DEMO-NL-1"  # owes € 148.20
@@ -19,28 +19,6 @@ NL = "DEMO-NL-1"  # owes € 148.20
 
 def _debtor(db: Session) -> Debtor:
     return db.scalars(select(Debtor).where(Debtor.reference == NL)).one()
-
-
-def _outcome(db: Session, debtor: Debtor, action: str, **details: Any) -> Outcome:
-    outcome = Outcome(
-        debtor_id=debtor.id, submission=f"{action}-{len(details)}-{id(details)}",
-        action=action, node=action, details=details,
-    )  # fmt: skip
-    db.add(outcome)
-    return outcome
-
-
-def _paid(db: Session, debtor: Debtor, cents: int) -> None:
-    db.add(Payment(debtor_id=debtor.id, node="pay_how", provider="demo",
-                   provider_id=f"demo_{cents}", amount_cents=cents, status="paid"))  # fmt: skip
-
-
-def _plan(db: Session, debtor: Debtor, first: date) -> None:
-    outcome = _outcome(db, debtor, "arrangement", installments=2, first_date=first.isoformat())
-    outcome.installments = [
-        Installment(number=1, due=first, amount_cents=7410),
-        Installment(number=2, due=first + timedelta(days=31), amount_cents=7410),
-    ]
 
 
 def test_a_new_case_is_open(web: TestClient, campaign: dict[str, str], db: Session) -> None:
@@ -55,7 +33,7 @@ def test_a_promise_stands_until_its_date_has_passed(
     web: TestClient, campaign: dict[str, str], db: Session, days: int, status: str
 ) -> None:
     debtor = _debtor(db)
-    _outcome(db, debtor, "later", date=(TODAY + timedelta(days=days)).isoformat())
+    make_outcome(db, debtor, "later", {"date": (TODAY + timedelta(days=days)).isoformat()})
     db.flush()
     assert case_of(db, debtor, TODAY).status == status
 
@@ -64,13 +42,13 @@ def test_a_plan_falls_behind_when_an_instalment_due_is_unpaid(
     web: TestClient, campaign: dict[str, str], db: Session
 ) -> None:
     debtor = _debtor(db)
-    _plan(db, debtor, TODAY)
+    make_plan(db, debtor, TODAY, 7410)
     db.flush()
     assert case_of(db, debtor, TODAY).status == "plan"  # due today: not behind yet
     later = TODAY + timedelta(days=1)
     case = case_of(db, debtor, later)
     assert (case.status, case.behind_cents) == ("behind", 7410)
-    _paid(db, debtor, 7410)
+    make_payment(db, debtor, 7410)
     db.flush()
     case = case_of(db, debtor, later)
     assert (case.status, case.open_cents) == ("plan", 7410)  # partly paid, on schedule
@@ -78,10 +56,10 @@ def test_a_plan_falls_behind_when_an_instalment_due_is_unpaid(
 
 def test_paid_in_full_comes_first(web: TestClient, campaign: dict[str, str], db: Session) -> None:
     debtor = _debtor(db)
-    _plan(db, debtor, TODAY - timedelta(days=40))
-    _outcome(db, debtor, "paid", date=TODAY.isoformat())
-    _paid(db, debtor, 10000)
-    _paid(db, debtor, 4820)
+    make_plan(db, debtor, TODAY - timedelta(days=40), 7410)
+    make_outcome(db, debtor, "paid", {"date": TODAY.isoformat()})
+    make_payment(db, debtor, 10000)
+    make_payment(db, debtor, 4820)
     db.flush()
     case = case_of(db, debtor, TODAY)
     assert (case.status, case.open_cents, case.paid_cents) == ("paid", 0, 14820)
@@ -92,7 +70,7 @@ def test_reported_payments_go_to_review_and_referrals_to_help(
     web: TestClient, campaign: dict[str, str], db: Session, action: str, status: str
 ) -> None:
     debtor = _debtor(db)
-    _outcome(db, debtor, action, date=TODAY.isoformat())
+    make_outcome(db, debtor, action, {"date": TODAY.isoformat()})
     db.flush()
     assert case_of(db, debtor, TODAY).status == status
 
@@ -101,9 +79,9 @@ def test_a_dispute_pauses_everything_but_paid(
     web: TestClient, campaign: dict[str, str], db: Session
 ) -> None:
     debtor = _debtor(db)
-    _plan(db, debtor, TODAY)
+    make_plan(db, debtor, TODAY, 7410)
     debtor.disputed = True
-    callback = _outcome(db, debtor, "callback", phone="+31 6 1234 5678")
+    callback = make_outcome(db, debtor, "callback", {"phone": "+31 6 1234 5678"})
     db.flush()
     case = case_of(db, debtor, TODAY)
     assert (case.status, case.callback) == ("disputed", callback)

@@ -8,14 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.channel_funnel import channel_funnels
-from app.models import Debtor, Event, Message
+from app.models import Debtor, Event
 from tests.admin_session import sign_in
 from tests.admin_session import users as users
-
-
-def _message(db: Session, debtor: Debtor, channel: str, status: str) -> None:
-    db.add(Message(campaign_id=1, debtor_id=debtor.id, channel=channel, purpose="link",
-                   key=f"link/{channel}/{debtor.id}", status=status))  # fmt: skip
+from tests.factories import make_message
 
 
 def test_each_channel_counts_its_own_debtors(
@@ -24,20 +20,11 @@ def test_each_channel_counts_its_own_debtors(
     debtors = {d.reference: d for d in db.scalars(select(Debtor))}
     nl, en, tr = debtors["DEMO-NL-1"], debtors["DEMO-EN-1"], debtors["DEMO-TR-1"]
     for debtor in (nl, en, tr):
-        _message(db, debtor, "email", "sent")
-    _message(db, nl, "sms", "delivered")
-    _message(db, tr, "sms", "bounced")
-    _message(db, debtors["DEMO-DE-1"], "sms", "scheduled")  # not sent yet: not counted
-    db.add(
-        Message(
-            campaign_id=1,
-            debtor_id=en.id,
-            channel="email",
-            purpose="not_opened",
-            key="not_opened/1/email/2",
-            status="sent",
-        )
-    )  # a reminder is not a link
+        make_message(db, debtor, channel="email", status="sent")
+    make_message(db, nl, channel="sms", status="delivered")
+    make_message(db, tr, channel="sms", status="bounced")
+    make_message(db, debtors["DEMO-DE-1"], channel="sms", status="scheduled")  # not sent yet
+    make_message(db, en, purpose="not_opened", key="not_opened/1/email/2")  # not a link
     for kind in ("open", "segment_end"):
         db.add(Event(debtor_id=nl.id, client_id=f"nl-{kind}", type=kind, node="intro", data={}))
     db.add(Event(debtor_id=tr.id, client_id="tr-open", type="open", data={}))
@@ -57,7 +44,7 @@ def test_the_campaign_page_shows_each_channels_funnel(
     web: TestClient, campaign: dict[str, str], db: Session, users: None
 ) -> None:
     debtors = {d.reference: d for d in db.scalars(select(Debtor))}
-    _message(db, debtors["DEMO-NL-1"], "sms", "delivered")
+    make_message(db, debtors["DEMO-NL-1"], channel="sms", status="delivered")
     db.commit()
     sign_in(web, "olga@example.org")
     page = web.get("/admin/campaigns/1").text

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.campaigns import import_campaign, read_rows
 from app.config import Settings
 from app.funnel import Funnel, NodeFunnel, funnels, node_funnels, total_funnel
 from app.models import Campaign, Debtor, Event, Variant
@@ -24,8 +23,7 @@ from app.reports import (
     outcome_counts,
     outcome_rows,
 )
-from render.validate import load_scene
-from tests.conftest import REPO
+from tests.factories import make_campaign
 
 ZONE = ZoneInfo("Europe/Amsterdam")
 FIRM = ("DEMO-DE-1", "DEMO-TR-1", "DEMO-ES-1")  # the other variant: arrears-firm
@@ -199,11 +197,8 @@ def test_outcomes_are_counted_and_filtered(db: Session, played: int) -> None:
 def test_campaign_summaries_count_per_campaign(
     db: Session, played: int, settings: Settings, web: TestClient
 ) -> None:
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
-    rows = read_rows(REPO / "demo" / "debtors.csv", scene)
     clock.sleep(0.01)
-    other = import_campaign(db, scene=scene, rows=rows, name="Second", key=settings.key)
-    db.flush()
+    other = make_campaign(db, settings.content, key=settings.key, name="Second")
     debtor = db.scalars(select(Debtor).where(Debtor.campaign_id == other.id)).first()
     assert debtor is not None
     db.add(Event(debtor_id=debtor.id, client_id="other-campaign", type="segment_end", node="intro"))

@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.campaigns import import_campaign, read_rows
-from app.db import make_engine, session_factory, transaction, upgrade
+from app.db import make_engine, session_factory
 from app.media import Media
 from app.models import Debtor, RenderJob
 from app.rendering import CampaignNotFoundError, RenderCounts, render_campaign
@@ -26,61 +25,14 @@ from render.content import ContentRoot
 from render.debtors import debtor_manifest_path
 from render.executors import LocalExecutor
 from render.pipeline import manifest_path
-from render.validate import load_scene
 from tests.conftest import ffprobe
+from tests.factories import TINY_DEBTORS, make_tiny_campaign
 
-VARIANT_SCENE = """\
-id: tiny-b
-title: Tiny render test, variant B
-source_language: en
-languages: [en]
-variables: {name: text, amount_due: money}
-contact: {phone: "+31 10 000 0000"}
-start: greet
-nodes:
-  greet:
-    shots:
-      - say: "Hi {name}, you owe {amount_due}."
-        show: {card: "{amount_due}", icon: invoice}
-    next: bye
-  bye:
-    shots: [{say: "Bye for now.", show: {text: "Bye"}}]
-"""
-DEBTORS = [("A-1", "Ayşe", "80.00"), ("A-2", "Bram", "12.50"), ("B-1", "Chris", "99.00")]
 # tiny in English (the only language in use): 4 shared segments, two of them pictures of
 # personal nodes; tiny-b (B-1's variant): 2 shared (its greeting shows the same card for the
 # amount as tiny's, but opens the video, so its picture carries the creditor's logo and is its
 # own); and the three debtors' voice tracks
-SEGMENTS = 4 + 2 + len(DEBTORS)
-
-
-def make_campaign(
-    content: ContentRoot,
-    url: str,
-    *,
-    scene: str = "tiny",
-    debtors: list[tuple[str, str, str]] = DEBTORS,
-    variant_b: tuple[str, ...] = ("B-1",),
-) -> int:
-    """A campaign imported through app.campaigns; ``variant_b`` debtors get scene tiny-b."""
-    (content.scenes_dir / "tiny-b.yaml").write_text(VARIANT_SCENE, encoding="utf-8")
-    csv = content.path / "debtors.csv"
-    rows = "".join(f"{ref},{name},en,,,{amount}\n" for ref, name, amount in debtors)
-    csv.write_text("reference,name,language,email,phone,amount_due\n" + rows, encoding="utf-8")
-    loaded = load_scene(content.find_scene(scene), content)
-    upgrade(url)
-    engine = make_engine(url)
-    with transaction(session_factory(engine)) as session:
-        campaign = import_campaign(
-            session, scene=loaded, rows=read_rows(csv, loaded), name="Test", key=b"test-secret"
-        )
-        session.execute(
-            update(Debtor)
-            .where(Debtor.campaign_id == campaign.id, Debtor.reference.in_(variant_b))
-            .values(scene_id="tiny-b")
-        )
-    engine.dispose()
-    return campaign.id
+SEGMENTS = 4 + 2 + len(TINY_DEBTORS)
 
 
 @pytest.fixture
@@ -132,7 +84,7 @@ def test_a_campaign_render_writes_every_debtors_manifest_and_a_second_run_render
     render_root: ContentRoot, database: tuple[str, sessionmaker[Session]], tmp_path: Path
 ) -> None:
     url, sessions = database
-    campaign_id = make_campaign(render_root, url)
+    campaign_id = make_tiny_campaign(render_root, url)
     out = tmp_path / "media"
     seen: list[tuple[int, int, int | None]] = []
 
@@ -151,7 +103,7 @@ def test_a_campaign_render_writes_every_debtors_manifest_and_a_second_run_render
         refresh=0,  # every step written, so that the row is seen moving
     )
     assert done.counts == RenderCounts(total=SEGMENTS, cached=0, rendered=SEGMENTS, failed=0)
-    assert done.errors == [] and done.manifests == 2 + len(DEBTORS)
+    assert done.errors == [] and done.manifests == 2 + len(TINY_DEBTORS)
     assert seen[-1][:2] == (SEGMENTS, SEGMENTS)
     assert any(0 < stored < SEGMENTS for _, _, stored in seen if stored is not None)  # live
     (job,) = _jobs(sessions)
@@ -200,8 +152,8 @@ def test_a_campaign_render_killed_halfway_completes_when_run_again(
     render_root: ContentRoot, database: tuple[str, sessionmaker[Session]], tmp_path: Path
 ) -> None:
     url, sessions = database
-    campaign_id = make_campaign(render_root, url, scene="tiny-b", variant_b=())
-    segments_in_all = 2 + len(DEBTORS)  # tiny-b's two shared segments, a voice track each
+    campaign_id = make_tiny_campaign(render_root, url, scene="tiny-b", variant_b=())
+    segments_in_all = 2 + len(TINY_DEBTORS)  # tiny-b's two shared segments, a voice track each
     var = tmp_path / "var"
     env = {**os.environ, "DATABASE_URL": url, "VIDPAY_VAR": str(var)}
     env["VIDPAY_SECRET_KEY"] = "test-secret"
@@ -240,7 +192,7 @@ def test_a_failed_segment_is_counted_and_named_and_the_rest_is_rendered(
     render_root: ContentRoot, database: tuple[str, sessionmaker[Session]], tmp_path: Path
 ) -> None:
     url, sessions = database
-    campaign_id = make_campaign(render_root, url, scene="tiny-b", variant_b=())
+    campaign_id = make_tiny_campaign(render_root, url, scene="tiny-b", variant_b=())
     folder = render_root.voiceovers_dir / "tiny-b" / "en"
     folder.mkdir(parents=True)
     (folder / "bye-1.wav").write_bytes(b"RIFF not really a wave file")

@@ -22,6 +22,7 @@ from app.retention import purge_campaign
 from app.webhooks import add_endpoint
 from app.worklists import worklist
 from tests.callback_slots import offered_slots, slot_fields
+from tests.factories import make_outcome
 
 NL = "DEMO-NL-1"  # owes € 148.20
 
@@ -41,11 +42,8 @@ def _dispute(web: TestClient, token: str) -> None:
 
 
 def _reported(db: Session, debtor: Debtor, cents: int = 14820) -> Outcome:
-    outcome = Outcome(
-        debtor_id=debtor.id, submission=str(uuid.uuid4()), action="paid", node="already_paid",
-        details={"date": "2026-11-20", "amount_cents": cents, "reference": None},
-    )  # fmt: skip
-    db.add(outcome)
+    details = {"date": "2026-11-20", "amount_cents": cents, "reference": None}
+    outcome = make_outcome(db, debtor, "paid", details, node="already_paid")
     db.commit()
     return outcome
 

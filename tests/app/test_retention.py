@@ -20,16 +20,16 @@ from typer.testing import CliRunner
 
 from app.apikeys import create_api_key
 from app.background import Dispatcher
-from app.campaigns import import_campaign, outcomes, read_rows
+from app.campaigns import outcomes
 from app.cli import app as cli
 from app.config import Settings
 from app.db import make_engine, session_factory
-from app.models import Campaign, Debtor, Document, Event, Outcome, WebhookDelivery
+from app.models import Campaign, Debtor, Document, Event, Message, Outcome, WebhookDelivery
 from app.retention import purge_campaign, purge_expired
 from app.webhooks import add_endpoint, deliver_due
 from render.debtors import audio_folder, debtor_manifest_path
-from render.validate import load_scene
 from tests.callback_slots import offered_slots, slot_fields
+from tests.factories import make_campaign, make_message
 
 NL, EN = "DEMO-NL-1", "DEMO-EN-1"
 PHONE = "+31 6 1234 5678"
@@ -74,9 +74,7 @@ class FakeMedia:
 @pytest.fixture
 def other(settings: Settings, campaign: dict[str, str], db: Session) -> int:
     """A second campaign with the same debtors, which must stay untouched."""
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
-    rows = read_rows(settings.root / "demo" / "debtors.csv", scene)
-    created = import_campaign(db, scene=scene, rows=rows, name="Other", key=settings.key)
+    created = make_campaign(db, settings.content, key=settings.key, name="Other")
     db.commit()
     return created.id
 
@@ -363,15 +361,11 @@ def test_purge_removes_the_documents_debtors_sent(
 def test_purge_forgets_where_messages_went_and_cancels_what_was_not_sent(
     web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
 ) -> None:
-    from app.models import Message
-
     nl, en = _debtor(db, NL), _debtor(db, EN)
-    db.add(Message(campaign_id=nl.campaign_id, debtor_id=nl.id, channel="email", purpose="link",
-                   key="link/email/1", status="failed", address="sanne@example.org",
-                   provider_id="<x@energie.example>",
-                   last_error="SMTP 550: sanne@example.org unknown"))  # fmt: skip
-    db.add(Message(campaign_id=en.campaign_id, debtor_id=en.id, channel="email",
-                   purpose="not_opened", key="not_opened/1/email/2", status="scheduled"))  # fmt: skip
+    make_message(db, nl, status="failed", address="sanne@example.org",
+                 provider_id="<x@energie.example>",
+                 last_error="SMTP 550: sanne@example.org unknown")  # fmt: skip
+    make_message(db, en, purpose="not_opened", key="not_opened/1/email/2", status="scheduled")
     db.commit()
     engine = make_engine(settings.database)
     report = purge_campaign(session_factory(engine), nl.campaign_id, settings.media_dir,

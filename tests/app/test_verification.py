@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.campaigns import check_rows, import_campaign, links, read_rows
+from app.campaigns import check_rows, read_rows
 from app.config import Settings
 from app.db import make_engine, session_factory, transaction
 from app.models import Campaign, Debtor
@@ -30,6 +30,7 @@ from app.verification import (
 from render.problems import ContentError
 from render.validate import load_scene
 from tests.conftest import REPO
+from tests.factories import make_campaign, tokens
 
 DEMO = (REPO / "demo" / "debtors.csv").read_text(encoding="utf-8").splitlines()
 POSTCODES = ["1012 AB", "SW1A 1AA", "10115", "34000", "28001"]
@@ -48,16 +49,15 @@ def _csv(tmp_path: Path, column: str, values: list[str]) -> Path:
 
 def _import(settings: Settings, tmp_path: Path, kind: str, values: list[str]) -> dict[str, str]:
     """The demo debtors in a campaign that asks for ``kind``: reference -> token."""
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
+    csv = _csv(tmp_path, kind, values)
     engine = make_engine(settings.database)
     with transaction(session_factory(engine)) as session:
-        rows = read_rows(_csv(tmp_path, kind, values), scene, verify=kind)
-        created = import_campaign(
-            session, scene=scene, rows=rows, name="Checked", key=settings.key, verify=kind
+        created = make_campaign(
+            session, settings.content, key=settings.key, name="Checked", csv=csv, verify=kind
         )
-        found = dict(links(session, created.id, key=settings.key, base_url=""))
+        found = tokens(session, created.id, key=settings.key)
     engine.dispose()
-    return {reference: link.removeprefix("/v/") for reference, link in found.items()}
+    return found
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ from app.webhooks import (
     verify_signature,
 )
 from tests.callback_slots import offered_slots, slot_fields
+from tests.factories import make_campaign
 from tests.loopback import serve_on_loopback
 
 NL = "DEMO-NL-1"
@@ -224,20 +225,9 @@ def test_a_signature_verifies_and_a_forged_one_does_not() -> None:
 def test_a_stored_step_queues_one_delivery_per_active_endpoint(
     web: TestClient, campaign: dict[str, str], db: Session, settings: Settings
 ) -> None:
-    from app.campaigns import import_campaign, read_rows
-    from render.validate import load_scene
-
     own = db.scalar(select(Debtor.campaign_id).where(Debtor.reference == NL))
     assert own is not None
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
-    other = import_campaign(
-        db,
-        scene=scene,
-        rows=read_rows(settings.root / "demo" / "debtors.csv", scene),
-        name="B",
-        key=b"k",
-    )
-    db.flush()
+    other = make_campaign(db, settings.content, key=b"k", name="B")
     everyone = _endpoint(db, "https://crm.example/all")
     mine = _endpoint(db, "https://crm.example/mine", own)
     _endpoint(db, "https://crm.example/theirs", other.id)

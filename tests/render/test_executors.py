@@ -26,8 +26,8 @@ from render.content import ContentRoot
 from render.debtors import DebtorJob, prepared
 from render.executors import CeleryExecutor, LocalExecutor, SegmentsFailedError
 from render.segments import SegmentPlan
-from tests.app.test_rendering import make_campaign
 from tests.conftest import REPO, ffprobe, plan_tiny, track_tiny
+from tests.factories import make_tiny_campaign
 
 BROKER = "redis://127.0.0.1:6379/15"  # not the default database, and a queue of our own
 NODES = ("hello", "menu", "bye")
@@ -182,7 +182,9 @@ def test_a_campaign_renders_through_celery_workers_from_the_command_line(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'vidpay.db'}"
     debtors = [("B-1", "Chris", "99.00"), ("B-2", "Dana", "45.00")]
-    campaign_id = make_campaign(render_root, url, scene="tiny-b", debtors=debtors, variant_b=())
+    campaign_id = make_tiny_campaign(
+        render_root, url, scene="tiny-b", debtors=debtors, variant_b=()
+    )
     for name, value in {
         "DATABASE_URL": url,
         "VIDPAY_VAR": str(tmp_path / "var"),

@@ -12,6 +12,7 @@ from app.cli import app
 from app.config import Settings
 from app.models import Debtor, Message
 from app.outreach.bounces import parse_bounce
+from tests.factories import make_message
 
 MESSAGE_ID = "<3f2a9c@energie-noord.example>"
 
@@ -68,8 +69,7 @@ def test_the_command_marks_the_message_bounced(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     sanne = db.scalars(select(Debtor).where(Debtor.email == "sanne@example.org")).one()
-    db.add(Message(campaign_id=1, debtor_id=sanne.id, channel="email", purpose="link",
-                   key="link/email/1", status="sent", provider_id=MESSAGE_ID))  # fmt: skip
+    make_message(db, sanne, provider_id=MESSAGE_ID)
     db.commit()
     monkeypatch.setenv("DATABASE_URL", settings.database)
     monkeypatch.setenv("VIDPAY_VAR", str(settings.var))

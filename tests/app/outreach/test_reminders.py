@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
-from app.models import Campaign, Debtor, Event, Installment, Message, Outcome, Payment, StatusChange
+from app.models import Campaign, Debtor, Event, Message, StatusChange
 from app.models.base import as_utc
 from app.outreach.email import Mailer
 from app.outreach.outbox import schedule_links
@@ -18,6 +18,7 @@ from app.outreach.reminders import queue_reminders
 from app.outreach.rules import ContactRules
 from app.outreach.sending import Postage, send_due
 from app.outreach.sms import FileProvider
+from tests.factories import make_outcome, make_payment, make_plan
 from tests.outreach_fixtures import sessions as sessions
 from tests.outreach_fixtures import smtp as smtp
 from tests.smtp_server import SmtpServer
@@ -94,8 +95,7 @@ def test_a_reminder_found_but_no_longer_needed_is_not_sent(
     assert _remind(sessions, MONDAY + timedelta(days=3)) == 3
     with sessions() as session, session.begin():  # James pays in full before it goes
         james = _debtor(session, "james@example.org")
-        session.add(Payment(debtor_id=james.id, node="pay_how", provider="demo",
-                            provider_id="demo_1", amount_cents=8995, status="paid"))  # fmt: skip
+        make_payment(session, james, 8995, provider_id="demo_1")
     assert _send(settings, sessions, smtp.url, MONDAY + timedelta(days=3)) == 2
     assert ("not_opened", "james@example.org", "cancelled") in _reminders(sessions)
 
@@ -107,15 +107,9 @@ def test_the_day_before_a_promise_and_an_instalment(
     tomorrow = date(2026, 12, 2)
     with sessions() as session, session.begin():
         james, ayse = _debtor(session, "james@example.org"), _debtor(session, "ayse@example.org")
-        session.add(Outcome(debtor_id=james.id, submission="later-1", action="later",
-                            node="later", details={"date": tomorrow.isoformat()}))  # fmt: skip
-        plan = Outcome(debtor_id=ayse.id, submission="plan-1", action="arrangement",
-                       node="plan", details={"installments": 2})  # fmt: skip
-        plan.installments = [
-            Installment(number=1, due=tomorrow, amount_cents=61728),
-            Installment(number=2, due=tomorrow + timedelta(days=30), amount_cents=61728),
-        ]
-        session.add(plan)
+        make_outcome(session, james, "later", {"date": tomorrow.isoformat()}, submission="later-1")
+        make_plan(session, ayse, tomorrow, 61728, every=30, node="plan",
+                  details={"installments": 2}, submission="plan-1")  # fmt: skip
         campaign = session.get(Campaign, 1)
         assert campaign is not None
         campaign.reminders = {"not_opened_days": 0}

@@ -15,14 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth import add_user
 from app.config import Settings
 from app.main import create_app
 from app.models import Campaign, Debtor, RenderJob
 from render.content import ContentRoot
-from tests.admin_session import PASSWORD, csrf_of, sign_in
+from tests.admin_session import csrf_of, sign_in
 from tests.admin_session import users as users
 from tests.app.test_campaigns import AWKWARD
+from tests.factories import make_user
 
 HEADER = "reference,name,language,email,phone,amount_due,due_date,invoice_number\n"
 ROWS = "".join(f"R{i},Name {i},nl,,,{10 + i}.00,2026-10-15,F-{i}\n" for i in range(40))
@@ -175,7 +175,7 @@ def test_render_now_renders_in_the_background_with_progress(
 
     engine = make_engine(Settings(var=tmp_path / "var").database)
     with session_factory(engine)() as session:
-        add_user(session, "olga@example.org", PASSWORD, "operator")
+        make_user(session)
         session.commit()
     sign_in(render_web, "olga@example.org")
     csv_text = "reference,name,language,email,phone,amount_due\nA,Ana,tr,,,12.00\nB,Bo,en,,,13.50\n"

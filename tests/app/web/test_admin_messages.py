@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +31,7 @@ from app.outreach.sms import encoding
 from app.outreach.texts import Addressee, link_sms
 from tests.admin_session import csrf_of, sign_in
 from tests.admin_session import users as users
+from tests.factories import make_message
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NL_SUBJECT = "Demo Energie: een korte video over uw betaling"
@@ -358,22 +360,16 @@ def test_the_timeline_shows_the_messages_and_the_opt_outs(
     debtor = db.scalars(select(Debtor).where(Debtor.reference == "DEMO-NL-1")).one()
     asked = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
-    def message(channel: str, key: str, status: str, **values: object) -> Message:
-        return Message(
-            **{"send_at": asked, **values}, campaign_id=debtor.campaign_id, debtor_id=debtor.id,
-            channel=channel, purpose="link", key=key, status=status, attempts=1, created_at=asked,
-        )  # fmt: skip
+    def message(channel: str, key: str, status: str, **values: Any) -> None:
+        values = {"send_at": asked, "attempts": 1, "created_at": asked, **values}
+        make_message(db, debtor, channel=channel, key=key, status=status, **values)
 
     minutes = [asked + timedelta(minutes=n) for n in range(4)]
-    db.add_all(
-        [
-            message("email", "e1", "sent", sent_at=minutes[1], address="sanne@example.org"),
-            message("sms", "s1", "delivered", sent_at=minutes[2], delivered_at=minutes[3], parts=2),
-            message("sms", "s2", "cancelled", last_error="unsubscribed"),
-            message("email", "e2", "failed", last_error="SMTP 550 mailbox unavailable"),
-            message("email", "e3", "scheduled", send_at=datetime(2026, 12, 7, 6, 0, tzinfo=UTC)),
-        ]
-    )
+    message("email", "e1", "sent", sent_at=minutes[1], address="sanne@example.org")
+    message("sms", "s1", "delivered", sent_at=minutes[2], delivered_at=minutes[3], parts=2)
+    message("sms", "s2", "cancelled", last_error="unsubscribed")
+    message("email", "e2", "failed", last_error="SMTP 550 mailbox unavailable")
+    message("email", "e3", "scheduled", send_at=datetime(2026, 12, 7, 6, 0, tzinfo=UTC))
     debtor.email_opt_out_at = datetime(2026, 12, 3, 8, 15, tzinfo=UTC)
     db.commit()
     sign_in(web, "olga@example.org")

@@ -16,6 +16,7 @@ from app.apikeys import create_api_key
 from app.config import Settings
 from app.models import Debtor, Installment, Outcome
 from app.webhooks import as_utc
+from tests.factories import make_campaign, make_outcome
 
 NL = "DEMO-NL-1"
 
@@ -43,15 +44,9 @@ def _get(web: TestClient, key: str, path: str, **params: Any) -> Any:
 def _add(db: Session, reference: str, at: datetime, action: str = "later") -> int:
     debtor = db.scalar(select(Debtor).where(Debtor.reference == reference))
     assert debtor is not None
-    outcome = Outcome(
-        debtor_id=debtor.id,
-        submission=str(uuid.uuid4()),
-        action=action,
-        node=action,
-        details={"date": "2030-01-01", "amount_cents": 1000},
-        created_at=at,
+    outcome = make_outcome(
+        db, debtor, action, {"date": "2030-01-01", "amount_cents": 1000}, created_at=at
     )
-    db.add(outcome)
     db.commit()
     return outcome.id
 
@@ -114,12 +109,7 @@ def test_pages_follow_the_cursor_and_other_campaigns_stay_out(
     campaign_id: int,
     settings: Settings,
 ) -> None:
-    from app.campaigns import import_campaign, read_rows
-    from render.validate import load_scene
-
-    scene = load_scene(settings.content.find_scene("arrears"), settings.content)
-    rows = read_rows(settings.root / "demo" / "debtors.csv", scene)
-    other = import_campaign(db, scene=scene, rows=rows, name="Other", key=b"k")
+    other = make_campaign(db, settings.content, key=b"k", name="Other")
     db.commit()
     stranger = db.scalar(select(Debtor).where(Debtor.campaign_id == other.id))
     assert stranger is not None
@@ -127,9 +117,7 @@ def test_pages_follow_the_cursor_and_other_campaigns_stay_out(
     ids = []
     for number, reference in enumerate(["DEMO-NL-1", "DEMO-EN-1", "DEMO-DE-1"] * 2 + [NL]):
         ids.append(_add(db, reference, start + timedelta(days=number)))
-        db.add(
-            Outcome(debtor_id=stranger.id, submission=str(uuid.uuid4()), action="help", node="x")
-        )
+        make_outcome(db, stranger, "help", node="x")
         db.commit()
     url = f"/api/v1/campaigns/{campaign_id}/outcomes"
     seen: list[int] = []

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.models import Campaign, Debtor, Message
 from app.models.base import as_utc
-from app.outreach.outbox import link_key
 from app.outreach.worker import SMS_DELIVERY_PATH, SMS_INBOUND_PATH
+from tests.factories import make_message
 from tests.fake_sinch import FakeSinch
 
 SECRET = "sinch-callback-secret"
@@ -40,19 +40,15 @@ def _sent(db: Session, reference: str = "DEMO-NL-1", batch: str = BATCH) -> Mess
     """A text that went to Sinch as ``batch``."""
     debtor = db.scalar(select(Debtor).where(Debtor.reference == reference))
     assert debtor is not None and debtor.phone is not None
-    message = Message(
-        campaign_id=debtor.campaign_id,
-        debtor_id=debtor.id,
+    message = make_message(
+        db,
+        debtor,
         channel="sms",
-        purpose="link",
-        key=link_key("sms", debtor.id),
-        status="sent",
         sent_at=datetime.now(UTC),
         address=debtor.phone,
         provider_id=batch,
         parts=1,
     )
-    db.add(message)
     db.commit()
     return message
 
