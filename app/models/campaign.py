@@ -1,3 +1,6 @@
+"""A campaign (one import of debtors), the scenes it plays (its A/B variants) and its render
+jobs."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.config import DEFAULT_RETENTION_DAYS
-from app.models.base import Base, Timestamped, UTCDateTime, as_utc
+from app.models.base import Base, Timestamped, UTCDateTime, as_utc, utcnow
 
 if TYPE_CHECKING:
     from app.models.debtor import Debtor
@@ -52,3 +55,21 @@ class Variant(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     scene_id: Mapped[str] = mapped_column(String(64))
     weight: Mapped[int]
+
+
+class RenderJob(Base):
+    """A campaign render, for the progress shown on the admin pages and by the CLI."""
+
+    __tablename__ = "render_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    executor: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, finished, failed
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(1000))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
