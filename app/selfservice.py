@@ -29,7 +29,9 @@ class RuleError(ValueError):
 
 
 @dataclass(frozen=True)
-class Installment:
+class PlannedInstallment:
+    """One instalment of a plan the debtor is choosing (not yet stored: see models.Installment)."""
+
     number: int
     due: date
     cents: int
@@ -80,7 +82,7 @@ def first_date_window(scene: Scene, today: date) -> tuple[date, date]:
 
 def plan(
     scene: Scene, amount_cents: int, count: int, first: date, today: date
-) -> list[Installment]:
+) -> list[PlannedInstallment]:
     """A payment plan: monthly installments that add up to the amount, to the cent."""
     if count not in installment_counts(scene, amount_cents):
         raise RuleError("installments", allowed=installment_counts(scene, amount_cents))
@@ -90,7 +92,7 @@ def plan(
     base, extra = divmod(amount_cents, count)
     return [
         # the cents that do not divide evenly go to the first installments, one each
-        Installment(n + 1, add_months(first, n), base + (1 if n < extra else 0))
+        PlannedInstallment(n + 1, add_months(first, n), base + (1 if n < extra else 0))
         for n in range(count)
     ]
 

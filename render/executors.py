@@ -38,7 +38,7 @@ class Batch:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SegmentOutcome:
     """One segment done: its result (``cached`` when it was in the store already) or its error."""
 
     plan: SegmentPlan
@@ -82,14 +82,18 @@ class Executor(ABC):
 
     name: ClassVar[str]
 
-    def outcomes(self, plans: Iterable[SegmentPlan], out: Path) -> Generator[Outcome, None, None]:
+    def outcomes(
+        self, plans: Iterable[SegmentPlan], out: Path
+    ) -> Generator[SegmentOutcome, None, None]:
         """Each distinct segment as it is done: the ones in the store first, then the others
         as they finish. Closing the iterator early cancels what has not started."""
         store = MediaStore(out)
         missing = []
         for plan in unique_plans(plans):
             if store.has("segments", plan.key, segment_files(plan)):
-                yield Outcome(plan, render_segment(plan, out), cached=True)  # reads its sidecar
+                yield SegmentOutcome(
+                    plan, render_segment(plan, out), cached=True
+                )  # reads its sidecar
             else:
                 missing.append(plan)
         if missing:
@@ -97,7 +101,7 @@ class Executor(ABC):
             yield from self._render(missing, out)
 
     @abstractmethod
-    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[SegmentOutcome]:
         """Render segments that are not in the store, yielding each as it finishes."""
 
     def prepare(self, jobs: list[DebtorJob], out: Path) -> Generator[Batch, None, None]:
@@ -148,16 +152,16 @@ class LocalExecutor(Executor):
         self.jobs = jobs
         self.start = start
 
-    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[SegmentOutcome]:
         load_dsp()  # import once here, so workers inherit it or share it
         workers = max(1, min(self.jobs or os.cpu_count() or 1, len(plans)))
         threads = max(1, (os.cpu_count() or 1) // workers)
         if workers == 1:
             for plan in plans:
                 try:
-                    yield Outcome(plan, render_segment(plan, out, threads=threads))
+                    yield SegmentOutcome(plan, render_segment(plan, out, threads=threads))
                 except RenderError as exc:
-                    yield Outcome(plan, error=exc)
+                    yield SegmentOutcome(plan, error=exc)
             return
         pool = self._pool(workers)
         try:
@@ -167,9 +171,9 @@ class LocalExecutor(Executor):
             for future in as_completed(futures):
                 error = future.exception()
                 if error is None:
-                    yield Outcome(futures[future], future.result())
+                    yield SegmentOutcome(futures[future], future.result())
                 elif isinstance(error, RenderError):
-                    yield Outcome(futures[future], error=error)
+                    yield SegmentOutcome(futures[future], error=error)
                 else:
                     raise error
         finally:
@@ -238,7 +242,7 @@ class CeleryExecutor(Executor):
             if any(q.get("name") == self.queue for q in queues)
         )
 
-    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[Outcome]:
+    def _render(self, plans: list[SegmentPlan], out: Path) -> Iterator[SegmentOutcome]:
         from render.celery_app import TASK
 
         what = [where(plan) for plan in plans]
@@ -306,7 +310,7 @@ class CeleryExecutor(Executor):
             _close(celery)
 
 
-def _outcome(plan: SegmentPlan, meta: Mapping[str, Any], out: Path) -> Outcome:
+def _outcome(plan: SegmentPlan, meta: Mapping[str, Any], out: Path) -> SegmentOutcome:
     from celery import states
 
     if meta["status"] == states.SUCCESS:
@@ -316,16 +320,16 @@ def _outcome(plan: SegmentPlan, meta: Mapping[str, Any], out: Path) -> Outcome:
                 f"{where(plan)}: a worker rendered it, but {out / result.video} is not here; "
                 "the media folder must be shared with the workers at the same path"
             )
-            return Outcome(plan, error=RenderError(message))
-        return Outcome(plan, result)
+            return SegmentOutcome(plan, error=RenderError(message))
+        return SegmentOutcome(plan, result)
     error = meta.get("result")
     if isinstance(error, RenderError) and str(error).startswith(where(plan)):
-        return Outcome(plan, error=error)
+        return SegmentOutcome(plan, error=error)
     described = f"{type(error).__name__}: {error}" if error else meta["status"]
     failure = RenderError(f"{where(plan)}: {described}")
     if isinstance(error, BaseException):
         failure.__cause__ = error
-    return Outcome(plan, error=failure)
+    return SegmentOutcome(plan, error=failure)
 
 
 def _close(celery: Any) -> None:
