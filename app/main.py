@@ -45,11 +45,11 @@ from app.web import (
     admin_messages,
     admin_reminders,
     agreed,
-    api,
     integration,
     payments,
     personal_video,
     player,
+    player_events,
     real_message,
     sms_hooks,
     step_paid,
@@ -151,8 +151,8 @@ def _mount_files(app: FastAPI, settings: Settings) -> None:
 
 def _include_routers(app: FastAPI) -> None:
     """The order matters where two routes could match one path."""
-    public = (player, personal_video, steps, step_paid, agreed, payments, verify, api, integration,
-              real_message)  # fmt: skip
+    public = (player, personal_video, steps, step_paid, agreed, payments, verify, player_events,
+              integration, real_message)  # fmt: skip
     operators = (admin_actions, admin_integration, admin_cases, admin_documents, admin)
     for module in (*public, *operators):  # admin last: /admin/campaigns/new is not an id
         app.include_router(module.router)

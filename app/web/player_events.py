@@ -1,4 +1,4 @@
-"""The JSON API the player talks to."""
+"""The JSON API the player talks to: the events of a debtor's visit (plays, choices, ends)."""
 
 from __future__ import annotations
 
