@@ -2,6 +2,7 @@
 
 from app.cli import (  # noqa: F401
     admin,
+    campaign,
     content,
     export,
     integration,

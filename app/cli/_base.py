@@ -35,10 +35,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-i18n_app = typer.Typer(
-    help="Translate scenes with gettext catalogues (Babel).", no_args_is_help=True
+
+
+def _group(name: str, help: str) -> typer.Typer:
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+# Every command group, here in the order `vidpay --help` lists them rather than in the order
+# their modules happen to be imported; the comment says where each group's commands are.
+i18n_app = _group("i18n", "Translate scenes with gettext catalogues (Babel).")  # content
+user_app = _group("user", "Users of the admin pages: operators and designers.")  # admin
+export_app = _group("export", "Write a scene for another channel.")  # export
+db_app = _group("db", "The database.")  # operations
+campaign_app = _group(  # campaign; render in workers
+    "campaign", "Campaigns: import debtors, print links and outcomes."
 )
-app.add_typer(i18n_app, name="i18n")
+apikey_app = _group("apikey", "API keys for the integration API.")  # integration
+webhook_app = _group("webhook", "Webhook endpoints that receive outcomes.")  # integration
+webhooks_app = _group("webhooks", "Webhook deliveries (the outbox).")  # integration
+outbox_app = _group("outbox", "The outbox: messages to debtors.")  # outreach
+voice_app = _group(  # voice, voice_recordings
+    "voice", "The voice-over: check that it is understood, record it with people."
+)
 
 CampaignId = Annotated[
     int, typer.Argument(min=1, max=MAX_ID, help="The campaign's id.", show_default=False)

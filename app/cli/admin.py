@@ -13,15 +13,10 @@ from typing import Annotated
 
 import typer
 
-from app.cli._base import PROBLEMS, app, fail, transaction
+from app.cli._base import PROBLEMS, fail, transaction, user_app
 from app.config import Settings
 
 PASSWORD_VARIABLE = "VIDPAY_PASSWORD"
-
-user_app = typer.Typer(
-    help="Users of the admin pages: operators and designers.", no_args_is_help=True
-)
-app.add_typer(user_app, name="user")
 
 
 class Role(StrEnum):

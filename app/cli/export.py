@@ -16,9 +16,9 @@ import typer
 
 from app.cli._base import (
     RootOption,
-    app,
     content_root,
     counted,
+    export_app,
     fail,
     load_one_scene,
     report,
@@ -29,9 +29,6 @@ from render.i18n import load_translations
 from render.ivr import Call, build_call, phrase_language
 from render.problems import ContentError, display_path
 from render.scene import Scene
-
-export_app = typer.Typer(help="Write a scene for another channel.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
 
 FORMATS = ("twiml", "voicexml")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")

@@ -1,4 +1,4 @@
-"""Commands for integration: API keys, webhook endpoints and deliveries, and retention.
+"""Commands for integration: API keys, webhook endpoints and deliveries.
 
 Keys and signing secrets are printed once, on standard output, and never again; everything
 else goes to standard error.
@@ -13,20 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.cli._base import CampaignId, app, database, fail, transaction
-from app.cli.operations import campaign_app
+from app.cli._base import apikey_app, database, fail, transaction, webhook_app, webhooks_app
 from app.config import Settings
 from app.models.base import MAX_ID
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-apikey_app = typer.Typer(help="API keys for the integration API.", no_args_is_help=True)
-webhook_app = typer.Typer(help="Webhook endpoints that receive outcomes.", no_args_is_help=True)
-webhooks_app = typer.Typer(help="Webhook deliveries (the outbox).", no_args_is_help=True)
-app.add_typer(apikey_app, name="apikey")
-app.add_typer(webhook_app, name="webhook")
-app.add_typer(webhooks_app, name="webhooks")
 
 
 @apikey_app.command("add")
@@ -225,33 +217,3 @@ def webhooks_deliver(
         finally:
             signal.signal(signal.SIGTERM, previous)
     typer.echo("stopped", err=True)
-
-
-@campaign_app.command("purge")
-def campaign_purge(
-    campaign_id: CampaignId,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Remove a campaign's personal data and personal media now, keeping anonymous counts;
-    its links stop working. (Done automatically after the campaign's retention period.)"""
-    from app.retention import purge_campaign
-
-    settings = Settings()
-    if not yes:
-        typer.confirm(
-            f"Remove the personal data of campaign {campaign_id}? This cannot be undone",
-            abort=True,
-            err=True,
-        )
-    with database(settings) as sessions:
-        report = purge_campaign(
-            sessions, campaign_id, settings.media_dir, documents=settings.documents_dir
-        )
-    if report is None:
-        raise fail(f"no campaign {campaign_id}")
-    typer.echo(
-        f"purged campaign {campaign_id}: {report.debtors} debtors, {report.outcomes} outcomes, "
-        f"{report.events} events, {report.deliveries} webhook deliveries, "
-        f"{report.documents} documents, {len(report.files)} files",
-        err=True,
-    )

@@ -18,11 +18,11 @@ import typer
 from app.cli._base import (
     PROBLEMS,
     RootOption,
-    app,
     content_root,
     counted,
     fail,
     load_one_scene,
+    voice_app,
     warn,
 )
 
@@ -30,12 +30,6 @@ if TYPE_CHECKING:
     from render.voice_check import LineCheck
 
 DEFAULT_THRESHOLD = 0.25  # render.voice_check's, not imported: the check loads the audio stack
-
-voice_app = typer.Typer(
-    help="The voice-over: check that it is understood, record it with people.",
-    no_args_is_help=True,
-)
-app.add_typer(voice_app, name="voice")
 
 
 @voice_app.command("check")

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli._base import RootOption, content_root, fail, load_one_scene, report
-from app.cli.voice import voice_app
+from app.cli._base import RootOption, content_root, fail, load_one_scene, report, voice_app
 from app.csv_safe import SafeWriter
 from render.content import ContentRoot
 from render.problems import ContentError, display_path

@@ -1,5 +1,9 @@
 """Commands for rendering campaigns: ``vidpay campaign render`` and the render ``worker``.
 
+``campaign render`` is here rather than with the other campaign commands in
+:mod:`app.cli.campaign`, which would then pass 400 lines; it is the other end of the
+``worker``'s queue, and ``--executor`` and ``--jobs`` read best beside ``--concurrency``.
+
 ``vidpay campaign render ID --executor celery`` sends every segment to the workers started with
 ``vidpay worker`` (on this machine or others) through the broker ``VIDPAY_BROKER_URL``. Workers
 on other machines must see the content root and the media folder at the same paths as the
@@ -23,13 +27,13 @@ from app.cli._base import (
     CampaignId,
     RootOption,
     app,
+    campaign_app,
     content_root,
     database,
     fail,
     progress_bar,
     warn,
 )
-from app.cli.operations import campaign_app
 from app.config import Settings
 from render.content import SceneNotFoundError
 from render.problems import ContentError
@@ -40,25 +44,25 @@ if TYPE_CHECKING:
     from render.executors import Executor
 
 EXECUTORS = ("local", "celery")
+JobsOption = Annotated[
+    int | None,
+    typer.Option("--jobs", min=1, help="Parallel renders, local executor (default: all cores)."),
+]
+ExecutorOption = Annotated[
+    str,
+    typer.Option(
+        "--executor",
+        help="local: a process pool here; celery: `vidpay worker`s (VIDPAY_BROKER_URL).",
+    ),
+]
 
 
 @campaign_app.command("render")
 def campaign_render(
     campaign_id: CampaignId,
     root: RootOption = Path(),
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", min=1, help="Parallel renders, local executor (default: all cores)."
-        ),
-    ] = None,
-    executor: Annotated[
-        str,
-        typer.Option(
-            "--executor",
-            help="local: a process pool here; celery: `vidpay worker`s (VIDPAY_BROKER_URL).",
-        ),
-    ] = "local",
+    jobs: JobsOption = None,
+    executor: ExecutorOption = "local",
 ) -> None:
     """Render a campaign's segments and manifests: the shared ones in every language its debtors
     speak, and every debtor's personal ones. Finished segments are skipped, so running it again
