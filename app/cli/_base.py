@@ -7,7 +7,7 @@ validate`` or ``vidpay render`` do not pay for SQLAlchemy and Alembic at start-u
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -135,6 +135,18 @@ def scene_paths(root: ContentRoot, names: list[str] | None) -> list[Path]:
     if not paths:
         raise fail(f"no scenes in {root.scenes_dir}")
     return paths
+
+
+def check_known(scene: Scene, *, languages: Iterable[str] = (), nodes: Iterable[str] = ()) -> None:
+    """A typo in --lang or --node is refused before any work starts, with the names there are
+    to pick from."""
+    for kind, names, known in (
+        ("language", languages, scene.languages),
+        ("node", nodes, scene.nodes),
+    ):
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise fail(f"scene '{scene.id}' has no {kind} '{unknown[0]}' ({', '.join(known)})")
 
 
 def report(problems: list[Problem]) -> None:

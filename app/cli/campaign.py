@@ -23,6 +23,7 @@ from app.cli._base import (
     RootOption,
     campaign_app,
     content_root,
+    counted,
     database,
     fail,
     load_one_scene,
@@ -119,7 +120,7 @@ def campaign_import(
         )  # fmt: skip
     typer.echo(campaign.id)
     skipped = len({p.line for p in checked.problems})
-    note = f", skipped {skipped} row{'s' if skipped != 1 else ''} (listed above)" if skipped else ""
+    note = f", skipped {counted(skipped, 'row')} (listed above)" if skipped else ""
     typer.echo(f"imported {len(checked.rows)} debtors into campaign {campaign.id}{note}", err=True)
     typer.echo(f"{csv_file.name} was {checked.read_as}", err=True)
 
@@ -156,7 +157,7 @@ def _checked_file(
     report(problems)
     if problems and not skip_invalid:
         typer.echo(
-            f"{len(problems)} problem{'s' if len(problems) > 1 else ''}: nothing imported "
+            f"{counted(len(problems), 'problem')}: nothing imported "
             f"(--skip-invalid imports the good rows); {csv_file.name} was {checked.read_as}",
             err=True,
         )

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
@@ -16,6 +16,7 @@ from app.cli._base import (
     RootOption,
     ScenesArgument,
     app,
+    check_known,
     content_root,
     counted,
     fail,
@@ -28,9 +29,6 @@ from app.cli._base import (
 from render.i18n import compile_catalogue, update_catalogues
 from render.problems import ContentError, display_path, errors_in
 from render.validate import inspect_scene, validate_root
-
-if TYPE_CHECKING:
-    from render.scene import Scene
 
 StrictOption = Annotated[
     bool,
@@ -204,7 +202,7 @@ def render(
         report(exc.problems)
         raise typer.Exit(1) from exc
     languages = loaded.languages if not lang or "all" in lang else lang
-    _check_known(loaded, languages, node or [])
+    check_known(loaded, languages=languages, nodes=node or [])
     with _render_progress(loaded.id) as progress:
         manifests = render_scene(
             loaded,
@@ -218,17 +216,6 @@ def render(
         )
     for manifest in manifests:
         typer.echo(display_path(manifest))
-
-
-def _check_known(scene: Scene, languages: list[str], nodes: list[str]) -> None:
-    """A typo in --lang or --node is refused before anything renders, with the names there are."""
-    for kind, names, known in (
-        ("language", languages, scene.languages),
-        ("node", nodes, scene.nodes),
-    ):
-        unknown = [name for name in names if name not in known]
-        if unknown:
-            raise fail(f"scene '{scene.id}' has no {kind} '{unknown[0]}' ({', '.join(known)})")
 
 
 @contextmanager
@@ -278,13 +265,7 @@ def contact_sheet(
     content = content_root(root)
     loaded = load_one_scene(content, scene)
     language = lang or loaded.source_language
-    if language not in loaded.languages:
-        raise fail(
-            f"scene '{loaded.id}' has no language '{language}' ({', '.join(loaded.languages)})"
-        )
-    unknown = [n for n in node or [] if n not in loaded.nodes]
-    if unknown:
-        raise fail(f"scene '{loaded.id}' has no node '{unknown[0]}'")
+    check_known(loaded, languages=[language], nodes=node or [])
     try:
         sheet = draw_sheet(loaded, content, language, out or content.path / "var" / "media", node)
     except (RenderError, ContentError) as exc:

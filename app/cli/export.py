@@ -16,6 +16,7 @@ import typer
 
 from app.cli._base import (
     RootOption,
+    check_known,
     content_root,
     counted,
     export_app,
@@ -114,9 +115,7 @@ def ivr(
 
 
 def _check_language(scene: Scene, language: str) -> None:
-    if language not in scene.languages:
-        known = ", ".join(scene.languages)
-        raise fail(f"scene '{scene.id}' has no language '{language}' ({known})")
+    check_known(scene, languages=[language])
     try:
         phrase_language(language)
     except ValueError as exc:

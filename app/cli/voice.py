@@ -18,6 +18,7 @@ import typer
 from app.cli._base import (
     PROBLEMS,
     RootOption,
+    check_known,
     content_root,
     counted,
     fail,
@@ -55,11 +56,7 @@ def check(
     content = content_root(root)
     loaded = load_one_scene(content, scene)
     languages = lang or loaded.languages
-    unknown = [name for name in languages if name not in loaded.languages]
-    if unknown:
-        raise fail(
-            f"scene '{loaded.id}' has no language '{unknown[0]}' ({', '.join(loaded.languages)})"
-        )
+    check_known(loaded, languages=languages)
     results: list[LineCheck] = []
     try:
         for language in languages:

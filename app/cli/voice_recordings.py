@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.cli._base import RootOption, content_root, fail, load_one_scene, report, voice_app
+from app.cli._base import (
+    RootOption,
+    check_known,
+    content_root,
+    fail,
+    load_one_scene,
+    report,
+    voice_app,
+)
 from app.csv_safe import SafeWriter
 from render.content import ContentRoot
 from render.problems import ContentError, display_path
@@ -110,9 +118,7 @@ def _scene(root: Path, name: str, language: str) -> tuple[Scene, ContentRoot]:
     """The scene (its catalogues are read later, per language) and its content root."""
     content = content_root(root)
     loaded = load_one_scene(content, name, catalogues=False)
-    if language not in loaded.languages:
-        known = ", ".join(loaded.languages)
-        raise fail(f"scene '{loaded.id}' has no language '{language}' ({known})")
+    check_known(loaded, languages=[language])
     return loaded, content
 
 
