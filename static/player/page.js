@@ -70,7 +70,7 @@ function textLinks() {
 
 /* The text version where the debtor is, in their language. */
 export function textLink() {
-  return fill(config.text_at, { lang: state.language, node: state.node });
+  return fill(config.text_at, { lang: state.language, node: state.node || null });
 }
 
 /* A reload (or coming back) starts where the debtor is, in their language: at ``node``, by
@@ -78,7 +78,7 @@ export function textLink() {
 export function rememberPlace(node) {
   textLinks().forEach(function (link) { link.setAttribute("href", textLink()); });
   if (!window.history || !window.history.replaceState) return;
-  const address = fill(config.video_at, { lang: state.language, node: node || state.node });
+  const address = fill(config.video_at, { lang: state.language, node: node || state.node || null });
   try {
     window.history.replaceState(window.history.state, "", address);
   } catch (e) { /* not allowed: nothing lost */ }
@@ -86,5 +86,5 @@ export function rememberPlace(node) {
 
 /* The page again, in ``language``, at the node on screen. */
 export function reloadIn(language) {
-  window.location.assign(fill(config.video_at, { lang: language, node: state.node }));
+  window.location.assign(fill(config.video_at, { lang: language, node: state.node || null }));
 }
