@@ -1,8 +1,8 @@
 """Commands for admin: the users who sign in to the admin pages.
 
 ``vidpay user add EMAIL --role operator|designer`` asks for the password twice without echo,
-or reads it from ``VIDPAY_PASSWORD`` (for scripts). A bad e-mail address, a short password or
-an existing user is an error (exit 1).
+or reads it from ``VIDPAY_PASSWORD`` (for scripts). A bad e-mail address or a short password
+is a usage error like a bad ``--role`` (exit 2); an existing user is an error (exit 1).
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ def user_add(
     try:
         address = normalise_email(email)
     except UserError as exc:
-        raise fail(str(exc), code=PROBLEMS) from exc
+        raise fail(str(exc)) from exc
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         check_password(password)
     except UserError as exc:
-        raise fail(str(exc), code=PROBLEMS) from exc
+        raise fail(str(exc)) from exc
     try:
         with transaction(Settings()) as session:
             user_id = add_user(session, address, password, role.value).id

@@ -362,22 +362,31 @@ def test_the_command_adds_users(settings: Settings, db: Session) -> None:
 
 
 @pytest.mark.parametrize(
-    ("email", "password", "message"),
+    ("email", "password", "exit_code", "message"),
     [
-        ("olga.example.org", PASSWORD, "vidpay: 'olga.example.org' is not an e-mail address\n"),
+        ("olga.example.org", PASSWORD, 2, "vidpay: 'olga.example.org' is not an e-mail address\n"),
         (
             "new@example.org",
             "too short",
+            2,
             "vidpay: the password must be at least 12 characters long\n",
         ),
-        ("OLGA@example.org", PASSWORD, "vidpay: there is already a user olga@example.org\n"),
+        ("OLGA@example.org", PASSWORD, 1, "vidpay: there is already a user olga@example.org\n"),
     ],
 )
 def test_the_command_says_what_is_wrong(
-    settings: Settings, db: Session, operator: User, email: str, password: str, message: str
+    settings: Settings,
+    db: Session,
+    operator: User,
+    email: str,
+    password: str,
+    exit_code: int,
+    message: str,
 ) -> None:
+    """A bad address or password is a usage error (2), like a bad --role; a user who is
+    there already is not (1)."""
     code, err = _vidpay(settings, "user", "add", email, "--role", "designer", password=password)
-    assert (code, err) == (1, message)
+    assert (code, err) == (exit_code, message)
     db.rollback()
     assert db.scalar(select(func.count()).select_from(User)) == 1
 
