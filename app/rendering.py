@@ -40,9 +40,9 @@ from render.content import ContentRoot
 from render.debtors import DebtorJob, plan_debtor, prepared
 from render.executors import Executor
 from render.pipeline import manifest_path, plan_scene, write_manifest
+from render.plan import SegmentPlan
 from render.scene import Scene
-from render.segment_render import RenderError, SegmentResult
-from render.segments import SegmentPlan
+from render.segment import RenderError, SegmentResult
 from render.tts.base import SpeechError
 
 REFRESH = 1.0  # seconds between updates of the RenderJob row

@@ -40,9 +40,9 @@ from render.formatting import Value
 from render.i18n import load_translations
 from render.mux import mux
 from render.pipeline import manifest_path, render_scene
+from render.plan import personal_nodes, plan_segment
 from render.scene import Scene
-from render.segment_render import render_segment
-from render.segments import personal_nodes, plan_segment
+from render.segment import render_segment
 from render.theme import load_theme
 from render.validate import load_scene
 from render.voices import best_offline

@@ -27,8 +27,8 @@ from render.content import ContentRoot
 from render.ffmpeg import ffmpeg_exe, run_ffmpeg
 from render.layout import FPS, draw_background, draw_layers
 from render.pipeline import render_scene
-from render.segment_render import render_segment
-from render.segments import SegmentPlan, plan_segment
+from render.plan import SegmentPlan, plan_segment
+from render.segment import render_segment
 from render.theme import load_theme
 from render.timeline import shot_slots
 from render.validate import load_scene

@@ -3,7 +3,7 @@
 Per language: the word error rate of every spoken line of `arrears` with the default voice of
 this machine (Pico for de, en, es where it is installed; eSpeak otherwise), and, on the lines
 that say a value (name, amount, date), the same voice and eSpeak with the values said as
-written ("€ 148,20", "15 december 2026") against said in words (:mod:`render.speech`): the
+written ("€ 148,20", "15 december 2026") against said in words (:mod:`render.spoken`): the
 peer that shows what the spoken forms and the voice each bring. Also the CPU each engine takes
 per line. Lower error is better; numbers are normalised alike before scoring.
 """

@@ -30,8 +30,8 @@ from celery.signals import worker_init
 
 from render.audio import load_dsp
 from render.debtors import DebtorJob, prepare_batch
-from render.segment_render import RenderError, SegmentResult, render_segment
-from render.segments import SegmentPlan
+from render.plan import SegmentPlan
+from render.segment import RenderError, SegmentResult, render_segment
 
 BROKER_ENV = "VIDPAY_BROKER_URL"
 QUEUE_ENV = "VIDPAY_RENDER_QUEUE"

@@ -20,9 +20,9 @@ from render.elements import font_of
 from render.ffmpeg import ffmpeg_exe
 from render.i18n import load_translations
 from render.layout import FPS
+from render.plan import SegmentPlan, plan_segment
 from render.scene import Scene
-from render.segment_render import SegmentResult, render_segment
-from render.segments import SegmentPlan, plan_segment
+from render.segment import SegmentResult, render_segment
 from render.theme import load_theme
 from render.voice_check import sample_values
 

@@ -25,9 +25,9 @@ from render.cache import atomic_path, content_key
 from render.content import ContentRoot
 from render.ffmpeg import FfmpegError
 from render.formatting import Value
+from render.plan import sayer
 from render.scene import Scene
-from render.segment_render import RenderError
-from render.segments import sayer
+from render.segment import RenderError
 from render.tracks import Track, TrackPlan, _plan_track, _work, prepare_track
 from render.tts.base import SpeechError
 

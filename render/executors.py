@@ -22,8 +22,8 @@ from typing import Any, ClassVar, Literal
 from render.audio import load_dsp
 from render.cache import MediaStore
 from render.debtors import DebtorJob, prepare_batch
-from render.segment_render import RenderError, SegmentResult, render_segment, segment_files
-from render.segments import SegmentPlan
+from render.plan import SegmentPlan
+from render.segment import RenderError, SegmentResult, render_segment, segment_files
 
 Progress = Callable[[int, int], None]  # (done, total)
 BATCH = 25  # debtors per task: a task's overhead is spread over their few tens of milliseconds

@@ -17,7 +17,7 @@ from babel.numbers import format_currency, format_decimal
 
 from render.hours import format_hours, parse_hours
 from render.scene import CASE_PLACEHOLDERS, Contact, VariableType
-from render.speech import (
+from render.spoken import (
     looks_like_reference,
     spoken_day,
     spoken_hours,
@@ -142,7 +142,7 @@ def placeholder_values(
 
 
 def spoken_variable(kind: VariableType, value: Value, language: str) -> str:
-    """One variable as the voice-over says it (:mod:`render.speech`): amounts, dates, whole
+    """One variable as the voice-over says it (:mod:`render.spoken`): amounts, dates, whole
     numbers and references in words; other text as it is."""
     value = _parsed(kind, value)
     if kind == "money":

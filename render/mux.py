@@ -1,7 +1,7 @@
 """A debtor's copy of a personal node: the shared picture's video stream, copied packet by
 packet, with the debtor's voice track, each shot held for as long as the debtor's line lasts.
 
-Nothing is decoded or encoded: the shared picture (:func:`render.segment_render.render_segment`
+Nothing is decoded or encoded: the shared picture (:func:`render.segment.render_segment`
 of a personal node) has no B-frames and a key frame where each shot starts, and each shot ends
 on a settled frame. Only the timestamps change: a shot's frames keep their pace from the
 debtor's shot start, and its last frame is shown until the debtor's shot ends (a shot shorter

@@ -21,10 +21,10 @@ from render.debtors import plan_debtor, prepare_debtor
 from render.executors import Executor, LocalExecutor, Progress
 from render.formatting import Value, parse_variable
 from render.i18n import load_translations
+from render.plan import SegmentPlan, personal_nodes, plan_segment, preview_values
 from render.problems import ContentError, Problem, display_path
 from render.scene import Scene
-from render.segment_render import RenderError, SegmentResult
-from render.segments import SegmentPlan, personal_nodes, plan_segment, preview_values
+from render.segment import RenderError, SegmentResult
 from render.theme import load_theme
 from render.tts.base import SpeechError
 

@@ -50,7 +50,7 @@ _NAME = re.compile(r"^(?P<node>.+)-(?P<shot>\d+)$")
 
 
 @dataclass
-class Outcome:
+class RecordingCheck:
     """What checking one file found, and where the good one was written."""
 
     name: str
@@ -66,7 +66,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class ImportReport:
-    outcomes: list[Outcome]
+    outcomes: list[RecordingCheck]
     missing: list[ScriptLine]  # lines to record that still have no recording
     personal: list[ScriptLine]  # lines the TTS voice keeps
 
@@ -81,7 +81,7 @@ def import_recordings(
     """Check every file in ``folder`` (hidden files aside) and copy the good ones."""
     target = root.voiceovers_dir / scene.id / script.language
     files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    outcomes = [Outcome(path.name) for path in files]
+    outcomes = [RecordingCheck(path.name) for path in files]
     lines = {
         path.name: line
         for path, outcome in zip(files, outcomes, strict=True)
@@ -100,7 +100,9 @@ def import_recordings(
     return ImportReport(outcomes, missing, [x for x in script.lines if x.personal])
 
 
-def _identify(path: Path, scene: Scene, script: Script, outcome: Outcome) -> ScriptLine | None:
+def _identify(
+    path: Path, scene: Scene, script: Script, outcome: RecordingCheck
+) -> ScriptLine | None:
     """The line a file is named for; every reason it cannot be taken goes into ``outcome``."""
     if path.is_dir():
         outcome.errors.append("a folder, not a recording")
@@ -141,7 +143,7 @@ def _identify(path: Path, scene: Scene, script: Script, outcome: Outcome) -> Scr
     return line
 
 
-def _refuse_duplicates(outcomes: list[Outcome], lines: dict[str, ScriptLine]) -> None:
+def _refuse_duplicates(outcomes: list[RecordingCheck], lines: dict[str, ScriptLine]) -> None:
     """Two files for one shot: which one is meant cannot be guessed, so neither is taken."""
     by_shot: dict[str, list[str]] = {}
     for name, line in lines.items():
@@ -157,7 +159,7 @@ def _refuse_duplicates(outcomes: list[Outcome], lines: dict[str, ScriptLine]) ->
             )
 
 
-def take_recording(path: Path, line: ScriptLine, target: Path, outcome: Outcome) -> None:
+def take_recording(path: Path, line: ScriptLine, target: Path, outcome: RecordingCheck) -> None:
     """Check one take and, when it is good, write it trimmed and at the target loudness as
     ``target/<node>-<shot>.wav``; the reasons it is not go into ``outcome``.
 
@@ -184,7 +186,7 @@ def take_recording(path: Path, line: ScriptLine, target: Path, outcome: Outcome)
 
 
 def _checked(
-    path: Path, work: Path, trimmed: Path, line: ScriptLine, outcome: Outcome
+    path: Path, work: Path, trimmed: Path, line: ScriptLine, outcome: RecordingCheck
 ) -> int | None:
     """Decode, check and trim one take into ``trimmed``; its sample rate, or None (with the
     reasons in ``outcome``) when it fails."""
@@ -228,7 +230,7 @@ def _checked(
     return rate
 
 
-def _check_quality(samples: Samples, rate: int, outcome: Outcome) -> None:
+def _check_quality(samples: Samples, rate: int, outcome: RecordingCheck) -> None:
     """What no trimming or gain can repair: too few samples per second, clipped peaks."""
     if rate < MIN_SAMPLE_RATE:
         outcome.errors.append(
@@ -247,7 +249,7 @@ def _check_quality(samples: Samples, rate: int, outcome: Outcome) -> None:
         )
 
 
-def _check_length(seconds: float, line: ScriptLine, outcome: Outcome) -> None:
+def _check_length(seconds: float, line: ScriptLine, outcome: RecordingCheck) -> None:
     """Much shorter than the words need, or much longer: probably not the line as written."""
     said = f"{seconds:.1f} s of speech for {line.words} words (target {line.target:.1f} s)"
     if seconds < TOO_SHORT * line.target:

@@ -3,7 +3,7 @@ ends, their captions, and their texts for the places the shared picture keeps em
 
 This is all a debtor costs: a few lines of speech (a few milliseconds each with the offline
 voice), one AAC encode in this process, and a small JSON manifest. The picture is the node's
-shared one (:mod:`render.segments`), joined to the track when the player asks for it
+shared one (:mod:`render.plan`), joined to the track when the player asks for it
 (:mod:`render.mux`). Lines that say nothing personal come from the shared speech cache; the
 debtor's own lines are synthesised into a temporary folder and kept only inside their track.
 
@@ -26,9 +26,7 @@ from render.captions import Spoken, cues_for
 from render.content import ContentRoot
 from render.formatting import Value
 from render.layout import FPS
-from render.scene import Scene
-from render.segment_render import LOUDNESS, line_samples, speech_file
-from render.segments import (
+from render.plan import (
     Say,
     VoiceLine,
     is_personal,
@@ -37,6 +35,8 @@ from render.segments import (
     plan_voice,
     sayer,
 )
+from render.scene import Scene
+from render.segment import LOUDNESS, line_samples, speech_file
 from render.timeline import shot_slots
 
 TRACK_VERSION = 3  # what is in a track file (3: cues of at most three phone lines); a new one

@@ -9,7 +9,7 @@ to give a better voice.
 
 A line is scored by word error rate (WER) after both texts are normalised the same way:
 lower case, no punctuation, and the figures Whisper writes ("€ 148,20", "1st", "2026") turned
-into the words the voice was asked to say (:mod:`render.speech`). For lines that say the
+into the words the voice was asked to say (:mod:`render.spoken`). For lines that say the
 debtor's name, amount or date, the check also says whether each was heard in full.
 """
 
@@ -36,10 +36,10 @@ from render.collection_costs import collection_costs
 from render.content import ContentRoot
 from render.formatting import Value
 from render.i18n import load_translations
+from render.plan import Say, is_personal, personal_placeholders, plan_voice, sayer
 from render.scene import CASE_PLACEHOLDERS, Scene, VariableType
-from render.segment_render import line_samples
-from render.segments import Say, is_personal, personal_placeholders, plan_voice, sayer
-from render.speech import number_words, spoken_day, spoken_money
+from render.segment import line_samples
+from render.spoken import number_words, spoken_day, spoken_money
 
 WHISPER_RATE = 16_000
 # A sample debtor per language, with a name such a debtor might have.
@@ -168,7 +168,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 def normalise(text: str, language: str) -> str:
-    """Lower case words without punctuation, figures spelled as :mod:`render.speech` says
+    """Lower case words without punctuation, figures spelled as :mod:`render.spoken` says
     them, so "€ 148,20" and "honderdachtenveertig euro en twintig cent" compare equal."""
     text = _MONEY.sub(lambda m: " " + _money_words(m, language) + " ", text)
     text = _ORDINAL.sub(lambda m: " " + _ordinal(m, language) + " ", text)

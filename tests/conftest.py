@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from render.content import ContentRoot
-from render.segments import SegmentPlan
+from render.plan import SegmentPlan
 from render.tracks import TrackPlan
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def fill_catalogue(
 def plan_tiny(root: ContentRoot, node: str, language: str = "tr", **values: Any) -> SegmentPlan:
     """A plan for a node of the tiny render scene, for one debtor (Ayşe, who owes € 80)."""
     from render.i18n import load_translations
-    from render.segments import personal_nodes, plan_segment
+    from render.plan import personal_nodes, plan_segment
     from render.theme import load_theme
     from render.validate import load_scene
 

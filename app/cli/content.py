@@ -221,7 +221,7 @@ def render(
 @contextmanager
 def _render_progress(scene_id: str) -> Iterator[Callable[[int, int], None]]:
     """A failed render ends the bar before its message, so the message is not drawn over."""
-    from render.segment_render import RenderError
+    from render.segment import RenderError
 
     with progress_bar(
         TextColumn("rendering {task.description}"),
@@ -260,7 +260,7 @@ def contact_sheet(
     """Draw the start, middle and end of every shot of a scene for the sample debtor, as a
     grid in one PNG: how the video looks and moves, at a glance."""
     from render.contact_sheet import contact_sheet as draw_sheet
-    from render.segment_render import RenderError
+    from render.segment import RenderError
 
     content = content_root(root)
     loaded = load_one_scene(content, scene)

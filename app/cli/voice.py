@@ -49,7 +49,7 @@ def check(
 ) -> None:
     """Speak every line with the configured voice, transcribe it offline (Whisper-base) and
     say which lines a debtor will not understand; exit 1 when a line is over the threshold."""
-    from render.segment_render import RenderError
+    from render.segment import RenderError
     from render.tts.base import SpeechError
     from render.voice_check import RecogniserMissingError, check_scene
 

@@ -31,7 +31,7 @@ from render.problems import ContentError, display_path
 from render.scene import Scene
 
 if TYPE_CHECKING:
-    from render.recording_import import ImportReport, Outcome
+    from render.recording_import import ImportReport, RecordingCheck
 
 FORMATS = ("csv", "html")
 
@@ -141,7 +141,7 @@ def _print_report(result: ImportReport, what: str) -> None:
     )
 
 
-def _print_outcome(outcome: Outcome) -> None:
+def _print_outcome(outcome: RecordingCheck) -> None:
     if outcome.written is not None:
         typer.echo(f"{outcome.name}: imported as {display_path(outcome.written)}")
     else:

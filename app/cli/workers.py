@@ -37,7 +37,7 @@ from app.cli._base import (
 from app.config import Settings
 from render.content import SceneNotFoundError
 from render.problems import ContentError
-from render.segment_render import RenderError
+from render.segment import RenderError
 
 if TYPE_CHECKING:
     from app.rendering import CampaignRender, RenderCounts

@@ -29,10 +29,10 @@ from app.web.admin_access import AdminRoute, CurrentUser
 from render.cache import MediaStore, prune
 from render.contact_sheet import sample_plan
 from render.content import ContentRoot
+from render.plan import SegmentPlan
 from render.problems import ContentError
 from render.scene import Scene
-from render.segment_render import RenderError, SegmentResult, render_segment, segment_files
-from render.segments import SegmentPlan
+from render.segment import RenderError, SegmentResult, render_segment, segment_files
 from render.tts.base import SpeechError
 from render.voice_check import SAMPLE_AMOUNT, SAMPLE_DATE, SAMPLE_NAMES
 

@@ -12,7 +12,7 @@ from app.cli import app
 from render.contact_sheet import LABEL, MOMENTS, THUMB, contact_sheet, shot_frames
 from render.content import ContentRoot
 from render.layout import FPS
-from render.segment_render import SegmentResult
+from render.segment import SegmentResult
 from render.validate import load_scene
 
 

@@ -18,7 +18,7 @@ from render.debtors import (
     prepare_debtor,
     prepared,
 )
-from render.segment_render import RenderError, render_segment
+from render.segment import RenderError, render_segment
 from tests.conftest import ffprobe, plan_tiny, track_tiny
 
 

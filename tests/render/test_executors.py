@@ -25,7 +25,7 @@ from app.models import RenderJob
 from render.content import ContentRoot
 from render.debtors import DebtorJob, prepared
 from render.executors import CeleryExecutor, LocalExecutor, SegmentsFailedError
-from render.segments import SegmentPlan
+from render.plan import SegmentPlan
 from tests.conftest import REPO, ffprobe, plan_tiny, track_tiny
 from tests.factories import make_tiny_campaign
 

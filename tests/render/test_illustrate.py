@@ -14,7 +14,7 @@ from render.content import ContentRoot
 from render.illustrate import EMPHASIS_FRAMES, FADE_FRAMES, ResolvedPart, emphasis_strip
 from render.illustrations import load_illustrations
 from render.layout import STAGGER, ResolvedShow, compose_still, draw_background, draw_layers
-from render.segments import ShotPlan, _describe
+from render.plan import ShotPlan, _describe
 from render.theme import Theme, load_theme
 from render.timeline import entrance_frames
 from tests.conftest import REPO

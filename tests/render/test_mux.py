@@ -13,7 +13,7 @@ import pytest
 from render.content import ContentRoot
 from render.debtors import DebtorJob, prepare_debtor
 from render.mux import MuxError, mux
-from render.segment_render import render_segment
+from render.segment import render_segment
 from tests.conftest import ffprobe, plan_tiny, track_tiny
 
 

@@ -17,7 +17,7 @@ from render.content import ContentRoot
 from render.debtors import debtor_manifest_path
 from render.pipeline import Debtor, manifest_path, read_debtor, render_scene
 from render.problems import ContentError
-from render.segment_render import RenderError
+from render.segment import RenderError
 from render.validate import load_scene
 from tests.conftest import ffprobe
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from render.hours import parse_hours
-from render.speech import (
+from render.spoken import (
     looks_like_reference,
     number_words,
     spoken_day,

@@ -27,7 +27,7 @@ from render.compose import compose_video, encode_audio
 from render.content import ContentRoot
 from render.ffmpeg import FfmpegError
 from render.layout import FPS
-from render.segments import SegmentPlan, VoiceLine
+from render.plan import SegmentPlan, VoiceLine
 from render.timeline import Slot, picture_slots, shot_slots, visuals
 from render.tts.base import SpeechError
 from render.voices import engine_for, read_speech

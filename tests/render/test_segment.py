@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from render.content import ContentRoot
-from render.segment_render import SEGMENT_FILES, RenderError, render_segment
+from render.segment import SEGMENT_FILES, RenderError, render_segment
 from tests.conftest import ffprobe, plan_tiny
 
 

@@ -12,8 +12,7 @@ import pytest
 from render.cache import content_key
 from render.content import ContentRoot
 from render.layout import ResolvedShow
-from render.scene import Scene
-from render.segments import (
+from render.plan import (
     ENCODING,
     SegmentPlan,
     ShotPlan,
@@ -21,6 +20,7 @@ from render.segments import (
     personal_nodes,
     preview_values,
 )
+from render.scene import Scene
 from render.validate import load_scene
 from tests.conftest import REPO, plan_tiny, track_tiny
 
