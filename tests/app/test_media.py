@@ -1,5 +1,5 @@
 """The web app's media: warming up before the first debtor (the manifests and copies are
-exercised through the pages: tests/test_web_player.py, tests/e2e/test_personal_video.py)."""
+exercised through the pages: tests/app/web/test_player.py, tests/e2e/test_personal_video.py)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 
-JS_TESTS = Path(__file__).resolve().parent / "js"
+JS_TESTS = Path(__file__).resolve().parent
 PLAYER = REPO / "static" / "player"
 IMPORT = re.compile(r'^import [^;]* from "\./([\w-]+\.js)";', re.MULTILINE)
 
