@@ -470,7 +470,7 @@ if (parsed) {
   setupEvents();
   setupCaptions(find("#caption"));
   setupOverlays(find("#overlays"), screen);
-  setupSegments(screen, statusBox, watch);
+  setupSegments(find(".camera"), find("#overlays"), watch);
   listen();
   start();
 }

@@ -12,11 +12,11 @@ let screen = null;
 let before = null;
 let watch = function () {};
 
-/* Segments go into ``frame`` (the .screen), before ``statusBox``; ``onNew`` is called with
- * each new element, to listen to it. */
-export function setupSegments(frame, statusBox, onNew) {
+/* Segments go into ``frame`` (the .camera in the .screen), before ``above`` (the debtor's
+ * texts); ``onNew`` is called with each new element, to listen to it. */
+export function setupSegments(frame, above, onNew) {
   screen = frame;
-  before = statusBox;
+  before = above;
   watch = onNew;
 }
 
