@@ -305,3 +305,15 @@ def test_once_all_is_paid_the_video_offers_no_payment(server: LiveServer, tmp_pa
         client.post(f"/pay/demo/{provider_id}", data={"outcome": "paid"})
     menu = server.manifest(chris, "en")["nodes"]["menu"]["choices"]
     assert [c["goto"] for c in menu] == ["more"]  # nothing to pay, plan or put off
+
+
+def test_a_browser_without_modules_is_pointed_to_the_text_version(
+    page: Page, server: LiveServer
+) -> None:
+    page.goto(server.link("E2E-1"))
+    at(page, "playing", "hello")
+    old_browser = page.get_by_role("link", name=re.compile("does not play in this browser"))
+    expect(old_browser).to_have_count(0)  # a browser with modules never runs nomodule.js
+    page.add_script_tag(url="/static/player/nomodule.js")  # what a browser without them runs
+    expect(old_browser).to_be_visible()
+    assert "/text" in (old_browser.get_attribute("href") or "")
