@@ -2,28 +2,21 @@
  *
  * Plain JavaScript in ES modules, no framework, no build step, no requests anywhere but this
  * site. This module is the entry (app/templates/player.html loads it): the phases of the
- * player, its controls and the choices. The others, each for one thing:
- * - state.js: the page's config and what the player knows at the moment (the node, the
- *   element on screen, the phase), shared by the modules;
- * - queue.js: what plays next (a node's `next`, its `choices`, its `step`, or the end);
- * - preload.js: the manifest per language, and asking ahead for what may come next;
- * - segments.js: one hidden <video> per segment that may come next, swapped in seamlessly;
- * - captions.js: the WebVTT parser and the captions drawn by the player, big and on by default;
- * - overlays.js (with countup.js): what a personal node shows of the debtor (name, amount,
- *   date), drawn over the shared picture as real text; no debtor data is in any video frame;
- * - events.js: what happens, sent to the server through a queue that loses nothing;
- * - page.js: the page's words and links in the debtor's language, and its address.
- * The pure parts (what plays next, the WebVTT parser, the count-up, the
- * addresses) are tested in tests/js/.
+ * player, playing a node, its controls and the language switch. Each other module does one
+ * thing (what plays next, preloading, the <video> pool, captions, the debtor's texts, the
+ * choices, the failure box, events, the page's words, the shared state): README.md's layout
+ * section lists them. The pure parts are tested in tests/js/.
  */
 import { drawCaption, loadCues, setupCaptions, showCue } from "./captions.js";
+import { drawChoices, moveFocus } from "./choices.js";
 import { drain, flush, send, setupEvents } from "./events.js";
+import { failureBox } from "./failure.js";
 import { drawOverlays, setupOverlays, showOverlays } from "./overlays.js";
-import { reloadIn, rememberPlace, textLink, translatePage } from "./page.js";
+import { reloadIn, rememberPlace, translatePage } from "./page.js";
 import { ensureTrack, loadManifest, preloadFollowing } from "./preload.js";
 import { afterSegment, firstNode } from "./queue.js";
 import { discard, pauseAll, prune, setupSegments, swapIn, timeSwitch, videoFor, whenReady } from "./segments.js";
-import { config, durationOf, state, store, t } from "./state.js";
+import { config, durationOf, readConfig, state, store, t } from "./state.js";
 
 const root = document.getElementById("player");
 const parsed = readConfig(root);
@@ -40,16 +33,6 @@ const replayButton = find("#replay");
 const captionsButton = find("#captions");
 const languageSelect = find("#language");
 const languageLabel = find('label[for="language"]');
-
-/* The page's config (data-config), or null without a player or with a config it cannot read. */
-function readConfig(element) {
-  if (!element) return null;
-  try {
-    return JSON.parse(element.getAttribute("data-config") || "{}");
-  } catch (e) {
-    return null;
-  }
-}
 
 // --- phases ---------------------------------------------------------------------------------
 
@@ -215,30 +198,7 @@ function openStep(node) {
 
 function showChoices(node) {
   setPhase("choices");
-  buttonsBox.textContent = "";
-  node.choices.forEach(function (choice) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "choice";
-    button.setAttribute("data-goto", choice.goto);
-    if (choice.icon) {
-      const icon = document.createElement("img");
-      icon.src = choice.icon;
-      icon.alt = "";
-      icon.width = 32;
-      icon.height = 32;
-      const badge = document.createElement("span");
-      badge.className = "icon";
-      badge.appendChild(icon);
-      button.appendChild(badge);
-    }
-    const label = document.createElement("span");
-    label.className = "label";
-    label.textContent = choice.label;
-    button.appendChild(label);
-    button.addEventListener("click", function (event) { choose(choice, event); });
-    buttonsBox.appendChild(button);
-  });
+  drawChoices(buttonsBox, node, choose);
   choicesTitle.textContent = t("Choose an option");
   choicesBox.hidden = false;
   preloadFollowing(); // if not already loading: the moment the choices appear at the latest
@@ -267,17 +227,6 @@ function choose(choice, event) {
 function showEnd() {
   setPhase("ended");
   moveFocus(replayButton);
-}
-
-/* Focus moves to what the debtor has to act on next, unless they are busy elsewhere. */
-function moveFocus(target) {
-  const active = document.activeElement;
-  if (active && (active === languageSelect || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return;
-  target.focus({ preventScroll: true });
-  if (target.scrollIntoView) {
-    const reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    target.scrollIntoView({ block: "nearest", behavior: reduce ? "auto" : "smooth" });
-  }
 }
 
 // --- controls ---------------------------------------------------------------------------------
@@ -410,29 +359,7 @@ function fail(reason, detail) {
   setStatus("");
   pauseAll();
   send("error", { reason: String(reason).slice(0, 50), detail: String(detail || "").slice(0, 200) });
-  const box = document.createElement("div");
-  box.className = "player-error";
-  box.setAttribute("role", "alert");
-  box.tabIndex = -1;
-  const message = document.createElement("p");
-  message.textContent = t("The video could not be loaded. Use the text version or call us.");
-  box.appendChild(message);
-  const links = document.createElement("p");
-  links.className = "ways";
-  const text = document.createElement("a");
-  text.className = "big button";
-  text.href = textLink();
-  text.textContent = t("Text version");
-  links.appendChild(text);
-  const person = document.querySelector("a.person");
-  if (person) {
-    const call = document.createElement("a");
-    call.className = "big button";
-    call.href = person.getAttribute("href");
-    call.textContent = person.textContent.replace(/\s+/g, " ").trim();
-    links.appendChild(call);
-  }
-  box.appendChild(links);
+  const box = failureBox();
   stage.hidden = true;
   controls.hidden = true;
   hideChoices();

@@ -8,6 +8,16 @@
 
 export const config = {};
 
+/* The page's config (data-config), or null without a player or with a config it cannot read. */
+export function readConfig(element) {
+  if (!element) return null;
+  try {
+    return JSON.parse(element.getAttribute("data-config") || "{}");
+  } catch (e) {
+    return null;
+  }
+}
+
 export const state = {
   language: null, // the debtor's language
   manifest: null, // the manifest in that language (the nodes, the interface's words)
