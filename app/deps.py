@@ -22,6 +22,7 @@ from app.payments.base import PaymentProvider
 from app.scenes import LoadedScene, SceneBook
 from app.tokens import looks_like_token, token_hash
 from app.verification import cookie_name, is_verified
+from app.web.params import DbId
 
 
 @dataclass
@@ -126,5 +127,15 @@ class LinkExpiredError(Exception):
         self.visit = visit
 
 
+def campaign_or_404(campaign_id: DbId, session: SessionDep) -> Campaign:
+    """The campaign of the path, or the one 404 for every page and API that names one. Put it
+    after the user or key a route asks for, so that a stranger learns nothing of which exist."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise HTTPException(status_code=404, detail="no such campaign")
+    return campaign
+
+
+CampaignDep = Annotated[Campaign, Depends(campaign_or_404)]
 VisitDep = Annotated[Visit, Depends(get_visit)]
 UnverifiedVisitDep = Annotated[Visit, Depends(find_visit)]

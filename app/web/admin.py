@@ -31,9 +31,8 @@ from app.auth import (
 )
 from app.channel_funnel import channel_funnels
 from app.csv_safe import SafeWriter
-from app.deps import AppState, SessionDep, StateDep
+from app.deps import AppState, CampaignDep, SessionDep, StateDep
 from app.funnel import NODE_STAGES, STAGES, Funnel, campaign_funnels
-from app.models import Campaign
 from app.outcome_labels import action_label, detail_labels, node_label
 from app.rendering import rendered_languages
 from app.reports import (
@@ -135,11 +134,6 @@ def _summary(session: Session, campaign_id: int) -> CampaignSummary:
     if not found:
         raise HTTPException(status_code=404)
     return found[0]
-
-
-def _exists(session: Session, campaign_id: int) -> None:
-    if session.get(Campaign, campaign_id) is None:
-        raise HTTPException(status_code=404)
 
 
 @dataclass(frozen=True)
@@ -285,18 +279,21 @@ def campaign_page(
 
 
 @router.get("/campaigns/{campaign_id}/render.json")
-def render_progress(campaign_id: DbId, user: CurrentUser, session: SessionDep) -> JSONResponse:
+def render_progress(user: CurrentUser, campaign: CampaignDep, session: SessionDep) -> JSONResponse:
     """The latest render's progress, for the progress bar's script (asked every 3 seconds)."""
-    _exists(session, campaign_id)
-    return JSONResponse(render_status(latest_render(session, campaign_id)))  # a job's progress
+    return JSONResponse(render_status(latest_render(session, campaign.id)))  # a job's progress
 
 
 @router.get("/campaigns/{campaign_id}/outcomes.csv")
 def export_outcomes(
-    campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep, filters: FiltersDep
+    user: OperatorUser,
+    campaign: CampaignDep,
+    state: StateDep,
+    session: SessionDep,
+    filters: FiltersDep,
 ) -> Response:
     """The filtered outcomes as CSV (operators only), for a spreadsheet or a CRM import."""
-    _exists(session, campaign_id)
+    campaign_id = campaign.id
     if filters.errors:
         raise HTTPException(status_code=422, detail=" ".join(filters.errors))
     rows = outcome_rows(session, campaign_id, filters.outcome_filter)

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from app.campaigns import Requirements, links, write_qr_codes
 from app.config import DEFAULT_RETENTION_DAYS, Settings
 from app.csv_safe import SafeWriter
-from app.deps import FormDep, SessionDep, StateDep
+from app.deps import CampaignDep, FormDep, SessionDep, StateDep
 from app.import_files import template_csv, template_xlsx
 from app.import_worker import ImportJob, import_in_process
 from app.models import Campaign
@@ -222,12 +222,9 @@ def _template_need(state: StateDep, scene_id: str) -> Requirements:
 
 
 @router.post("/campaigns/{campaign_id}/render")
-def start_render(
-    campaign_id: DbId, user: OperatorUser, state: StateDep, session: SessionDep
-) -> Response:
+def start_render(user: OperatorUser, campaign: CampaignDep, state: StateDep) -> Response:
     """Start a render in the background; the campaign page shows its progress."""
-    if session.get(Campaign, campaign_id) is None:
-        raise HTTPException(status_code=404)
+    campaign_id = campaign.id
     with _renders_lock:
         running = _renders.get(campaign_id)
         if running is None or not running.is_alive():

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.config import Settings
-from app.deps import AppState, SessionDep, StateDep
+from app.deps import AppState, CampaignDep, SessionDep, StateDep
 from app.i18n import language_name, money
 from app.models import Campaign, Debtor, Message, Variant
 from app.models.base import as_utc
@@ -41,7 +41,6 @@ from app.outreach.texts import QR_CID, Addressee, link_letter, link_sms
 from app.outreach.worker import contact_rules
 from app.web.admin_access import AdminRoute, CurrentUser, OperatorUser, check_csrf
 from app.web.admin_page import admin_page
-from app.web.params import DbId
 from app.web.urls import link_url, unsubscribe_url
 from render.content import SceneNotFoundError
 from render.problems import ContentError
@@ -152,17 +151,15 @@ async def send_form(request: Request) -> Asked:
 @router.post("/campaigns/{campaign_id}/send")
 def send_links(
     request: Request,
-    campaign_id: DbId,
     user: OperatorUser,
+    campaign: CampaignDep,
     state: StateDep,
     session: SessionDep,
     asked: Annotated[Asked, Depends(send_form)],
 ) -> Response:
     """Queue (or, for a preview, count) the campaign's links; committed before the answer, a
     redirect to the campaign page, which says what happened once."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404)
+    campaign_id = campaign.id
     if campaign.purged_at is not None:
         raise HTTPException(
             status_code=409,
@@ -228,8 +225,8 @@ def check_send(
 @router.get("/campaigns/{campaign_id}/messages/preview", response_class=HTMLResponse)
 def message_preview(
     request: Request,
-    campaign_id: DbId,
     user: CurrentUser,
+    campaign: CampaignDep,
     state: StateDep,
     session: SessionDep,
     language: Annotated[str, Query(max_length=16)] = "",
@@ -237,9 +234,9 @@ def message_preview(
 ) -> Response:
     """The link message in one of the scene's languages, with an example link: built from the
     campaign's first debtor in that language (operators only: designers see sample values)."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None or campaign.purged_at is not None:
+    if campaign.purged_at is not None:
         raise HTTPException(status_code=404)
+    campaign_id = campaign.id
     languages = scene_languages(state, session, campaign)
     chosen = language if language in languages else languages[0]
     debtor = _first_debtor(session, campaign_id, chosen) if user.role == "operator" else None

@@ -10,11 +10,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.deps import FormDep, SessionDep
+from app.deps import CampaignDep, FormDep, SessionDep
 from app.models import Campaign
 from app.outreach.reminders import ReminderRules
 from app.web.admin_access import AdminRoute, OperatorUser, check_csrf
-from app.web.params import DbId
 
 router = APIRouter(prefix="/admin", route_class=AdminRoute, dependencies=[Depends(check_csrf)])
 FLASH = "vidpay.reminders"  # what the last change said, shown once on the campaign page
@@ -43,12 +42,10 @@ def read_rules(form: dict[str, str], current: ReminderRules) -> tuple[ReminderRu
 
 @router.post("/campaigns/{campaign_id}/reminders")
 def change_reminders(
-    request: Request, campaign_id: DbId, user: OperatorUser, session: SessionDep, form: FormDep
+    request: Request, user: OperatorUser, campaign: CampaignDep, session: SessionDep, form: FormDep
 ) -> Response:
     """Save the campaign's reminder rules; committed before the page says so."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404)
+    campaign_id = campaign.id
     if campaign.purged_at is not None:
         raise HTTPException(status_code=409, detail="The campaign was purged: it sends nothing.")
     rules, errors = read_rules(form, ReminderRules.of(campaign))

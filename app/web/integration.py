@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
@@ -30,9 +30,9 @@ from sqlalchemy.orm import selectinload
 from starlette.exceptions import HTTPException
 
 from app.apikeys import ApiKeyDep
-from app.deps import SessionDep
+from app.deps import CampaignDep, SessionDep
 from app.models import Campaign, Debtor, Outcome, StatusChange
-from app.web.params import Cursor, DbId
+from app.web.params import Cursor
 from app.webhooks import OutcomeOut, StatusChangeOut, as_utc, describe, describe_status_change
 
 DEFAULT_LIMIT = 100
@@ -58,17 +58,6 @@ class JsonErrorRoute(APIRoute):
 
 
 router = APIRouter(prefix="/api/v1", route_class=JsonErrorRoute, tags=["integration"])
-
-
-def campaign_or_404(campaign_id: DbId, session: SessionDep) -> Campaign:
-    """The campaign of the path; a JSON 404 for one that does not exist."""
-    campaign = session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise HTTPException(status_code=404, detail="no such campaign")
-    return campaign
-
-
-CampaignDep = Annotated[Campaign, Depends(campaign_or_404)]
 
 
 def _following(path: str, next_after: int | None, parameters: dict[str, Any]) -> str | None:

@@ -71,6 +71,9 @@ def activity(web: TestClient, campaign: dict[str, str]) -> dict[str, str]:
         "/admin/campaigns/1?action=later&from=2026-01-01",
         "/admin/campaigns/1/outcomes.csv",
         "/admin/campaigns/1/render.json",
+        "/admin/campaigns/999999/render.json",  # no such campaign: a stranger is not told so
+        "/admin/campaigns/999999/outcomes.csv",
+        "/admin/campaigns/999999/messages/preview",
     ],
 )
 def test_every_page_needs_a_signed_in_user(web: TestClient, users: None, path: str) -> None:
@@ -104,6 +107,15 @@ def test_a_wrong_password_is_refused_with_a_message(
     assert 'value="olga@example.org"' in response.text  # kept, so only the password is retyped
     assert web.get("/admin").status_code == 303
     assert db.scalar(select(func.count()).select_from(LoginAttempt)) == 2  # address and client
+
+
+@pytest.mark.parametrize("action", ["render", "reminders", "send"])
+def test_a_stranger_cannot_tell_which_campaigns_exist(
+    web: TestClient, users: None, action: str
+) -> None:
+    there, missing = (web.post(f"/admin/campaigns/{i}/{action}") for i in (1, 999999))
+    assert there.status_code == missing.status_code != 404
+    assert there.headers.get("location") == missing.headers.get("location")
 
 
 def test_signing_in_is_paused_after_too_many_failures(web: TestClient, users: None) -> None:
