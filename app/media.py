@@ -116,7 +116,7 @@ class Media:
             return None
         track = node["track"]
         tag = copy_tag(node)
-        name = (f"d{debtor.id}", language, tag)
+        name = (media_reference(debtor.id), language, tag)
         with self._guard:
             if name in self._copies:
                 self._copies.move_to_end(name)
@@ -182,12 +182,25 @@ def debtor_job(
 ) -> DebtorJob:
     """What this debtor's tracks say over the pictures of the ``shared`` manifest, planned
     without speaking anything (cheap); from where their case starts them."""
-    scene = loaded.scene
     pictures = {
         node_id: Path(node["video"]).stem
         for node_id, node in shared["nodes"].items()
         if node.get("personal")
     }
+    return plan_tracks(loaded, debtor, language, case, pictures, content)
+
+
+def plan_tracks(
+    loaded: LoadedScene,
+    debtor: Debtor,
+    language: str,
+    case: Case | None,
+    pictures: dict[str, str],
+    content: ContentRoot,
+) -> DebtorJob:
+    """The one way a debtor's tracks are planned, for a link that opens and for a campaign
+    render alike (``pictures``: the key of each personal node's picture)."""
+    scene = loaded.scene
     return plan_debtor(
         scene,
         language,
@@ -195,9 +208,15 @@ def debtor_job(
         translations=loaded.translations.get(language, {}),
         values=personal_values(loaded, debtor, case),
         pictures=pictures,
-        reference=f"d{debtor.id}",
+        reference=media_reference(debtor.id),
         start=scene.entry_for(case.status) if case is not None else scene.start,
     )
+
+
+def media_reference(debtor_id: int) -> str:
+    """A debtor's name in the media folder (``debtors/d<id>/``): their id, never their own
+    reference, which is personal data and may hold any character."""
+    return f"d{debtor_id}"
 
 
 def personal_values(loaded: LoadedScene, debtor: Debtor, case: Case | None) -> dict[str, Value]:

@@ -32,12 +32,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.case import Case, case_of, untouched_case
 from app.case_values import uses_case_values
 from app.db import transaction
-from app.media import personal_values
+from app.media import plan_tracks
 from app.models import Campaign, CaseNote, Debtor, Outcome, Payment, RenderJob
 from app.models.base import utcnow
 from app.scenes import LoadedScene, SceneBook
 from render.content import ContentRoot
-from render.debtors import DebtorJob, plan_debtor, prepared
+from render.debtors import DebtorJob, prepared
 from render.executors import Executor
 from render.pipeline import manifest_path, plan_scene, write_manifest
 from render.plan import SegmentPlan
@@ -169,18 +169,7 @@ def _debtors(
         language = debtor.language
         case = cases.get(debtor.id)
         try:
-            jobs.append(
-                plan_debtor(
-                    loaded.scene,
-                    language,
-                    root=content,
-                    translations=loaded.translations.get(language, {}),
-                    values=personal_values(loaded, debtor, case),
-                    pictures=pictures[language],
-                    reference=f"d{debtor.id}",
-                    start=loaded.scene.entry_for(case.status) if case else loaded.scene.start,
-                )
-            )
+            jobs.append(plan_tracks(loaded, debtor, language, case, pictures[language], content))
         except SpeechError as exc:
             raise RenderError(f"scene {loaded.scene.id}, language {language}: {exc}") from exc
     return jobs

@@ -42,8 +42,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import IMMEDIATE
 from app.documents import delete_rows, remove_folder
+from app.media import media_reference
 from app.models import Campaign, CaseNote, Debtor, Event, Message, Outcome, StatusChange
-from app.webhooks import as_utc, scrub_deliveries
+from app.models.base import as_utc
+from app.webhooks import scrub_deliveries
 from render.debtors import debtor_folder
 
 log = logging.getLogger("vidpay.retention")
@@ -176,7 +178,7 @@ def remove_personal_media(media_dir: Path, debtor_ids: set[int]) -> list[Path]:
     Nothing else in the media folder is personal: no video is made per debtor."""
     removed: list[Path] = []
     for debtor_id in sorted(debtor_ids):
-        folder = debtor_folder(media_dir, f"d{debtor_id}")
+        folder = debtor_folder(media_dir, media_reference(debtor_id))
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
