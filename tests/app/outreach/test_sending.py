@@ -105,6 +105,9 @@ def test_links_go_by_email_in_the_debtors_language(
     images = [part for part in nl.walk() if part.get_content_type() == "image/png"]
     assert len(images) == 1 and images[0]["Content-ID"] == "<qr-code>"
     assert "Merhaba Ayşe Yılmaz," in _body(by_address["ayse@example.org"], "plain")
+    # the plain part reads as it is in the raw message (quoted-printable, not base64)
+    raw = next(r.data for r in smtp.received if r.recipients == ["sanne@example.org"])
+    assert b"Content-Transfer-Encoding: quoted-printable" in raw and b"Beste Sanne de Vries," in raw
     # the link in the message is the debtor's own
     link = next(word for word in text.split() if word.startswith("https://pay.example.org/v/"))
     # the QR code beside it reads as the same link
