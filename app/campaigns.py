@@ -30,6 +30,7 @@ from app.tokens import new_salt, token_for, token_hash
 from app.verification import KINDS as VERIFY_KINDS
 from app.verification import answer_hash
 from app.verification import normalise as normalise_answer
+from app.web.urls import link_url
 from render.problems import ContentError, Problem, display_path
 from render.scene import Scene, VariableType
 
@@ -312,7 +313,7 @@ def links(
         .order_by(Debtor.id)
     )
     for reference, salt in session.execute(query):
-        yield reference, f"{base_url.rstrip('/')}/v/{token_for(key, salt)}"
+        yield reference, link_url(base_url, token_for(key, salt))
 
 
 def write_qr_codes(found: list[tuple[str, str]], folder: Path) -> list[Path]:

@@ -21,6 +21,7 @@ from email.header import Header
 from email.message import Message
 from email.mime.image import MIMEImage
 from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from urllib.parse import unquote, urlsplit
@@ -75,7 +76,9 @@ def build_email(letter: Letter, envelope: Envelope, link: str) -> Message:
     image["Content-Disposition"] = 'inline; filename="qr-code.png"'
     html.attach(image)
     message = MIMEMultipart("alternative", boundary=_boundary())
-    message.attach(MIMEText(letter.text, "plain", _READABLE))
+    plain = MIMENonMultipart("text", "plain")
+    plain.set_payload(letter.text, _READABLE)
+    message.attach(plain)
     message.attach(html)
     message["Subject"] = Header(letter.subject, "utf-8").encode()
     message["From"] = formataddr((envelope.creditor, envelope.sender), "utf-8")

@@ -19,6 +19,7 @@ from app.locks import debtor_locked
 from app.models import Debtor, Outcome, Payment
 from app.payments.base import FINAL, STATUSES, PaymentError
 from app.web.step_base import Step, StepError, check_amount, refuse_conflicts
+from app.web.urls import absolute, payment_return_url, payment_webhook_path
 from app.webhooks import enqueue_submission
 
 
@@ -58,15 +59,16 @@ def _reserve(step: Step) -> tuple[Payment, bool]:
 def _ask_provider(step: Step, payment: Payment) -> Payment:
     """Ask the provider for the checkout (holding no lock: it may take seconds), then keep it."""
     visit, settings = step.visit, step.state.settings
-    base = settings.base_url.rstrip("/")
     mode = step.form.get("mode", "video")
-    back = f"{base}/v/{step.token}/step/{step.node}/return?lang={visit.language}&mode={mode}"
+    back = absolute(
+        settings.base_url, payment_return_url(step.token, visit.language, step.node, mode)
+    )
     try:
         checkout = step.state.payments.create(
             amount_cents=payment.amount_cents,
             description=f"{visit.debtor.reference}",
             redirect_url=back,
-            webhook_url=f"{base}/webhooks/payments/{step.state.payments.name}",
+            webhook_url=absolute(settings.base_url, payment_webhook_path(step.state.payments.name)),
             locale=visit.language,
             metadata={
                 "debtor": str(visit.debtor.id),

@@ -21,7 +21,7 @@ from app.models.base import as_utc
 from app.receipt import Receipt, receipt_pdf
 from app.web.debtor_route import DebtorRoute
 from app.web.player import page_context
-from app.web.urls import agreed_url, node_url
+from app.web.urls import absolute, agreed_url, node_url, player_url
 
 router = APIRouter(route_class=DebtorRoute)
 
@@ -95,7 +95,7 @@ def agreed_calendar(token: str, visit: VisitDep, state: StateDep, session: Sessi
         )
         for row in rows
     ]
-    link = f"{state.settings.base_url.rstrip('/')}/v/{token}?lang={language}"
+    link = absolute(state.settings.base_url, player_url(token, language))
     body = calendar_file(dates, link=link, name=_("What we agreed"))
     headers = {"Content-Disposition": 'attachment; filename="payments.ics"'}
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

@@ -19,7 +19,18 @@ from app.locks import debtor_locked
 from app.media import copy_tag, personal_values
 from app.selfservice import offered_choices
 from app.web.debtor_route import DebtorRoute
-from app.web.urls import agreed_url, node_url, personal_video_url, step_url, track_url
+from app.web.urls import (
+    agreed_url,
+    events_url,
+    manifest_template,
+    node_url,
+    personal_video_url,
+    player_url,
+    real_url,
+    step_url,
+    text_url,
+    track_url,
+)
 from render.layout import HEIGHT, WIDTH
 from render.scene import Node, Scene
 from render.texts import node_texts
@@ -45,12 +56,11 @@ AVAILABLE = N_("We are available {hours}.")  # the footer, with the hours said i
 
 
 def links(visit: Visit, token: str) -> dict[str, str]:
-    query = f"?lang={visit.language}"
     return {
-        "player": f"/v/{token}{query}",
-        "text": f"/v/{token}/text{query}",
-        "manifest": f"/v/{token}/manifest/{{lang}}.json",
-        "events": f"/api/v1/sessions/{token}/events",
+        "player": player_url(token, visit.language),
+        "text": text_url(token, visit.language),
+        "manifest": manifest_template(token),
+        "events": events_url(token),
     }
 
 
@@ -66,7 +76,7 @@ def page_context(request: Request, visit: Visit, token: str, **extra: Any) -> di
         "phone": scene.contact.phone,
         "hours": say("{hours}") if scene.contact.hours else None,
         "brand": visit_brand(request, visit),  # the creditor's name and logo in the header
-        "real_link": f"/v/{token}/real?lang={visit.language}",  # "Is this message real?"
+        "real_link": real_url(token, visit.language),  # "Is this message real?"
         "links": links(visit, token),
         "token": token,
         **extra,
@@ -305,4 +315,4 @@ def text_choice(
         ) from exc
     with debtor_locked(session, visit.debtor.id) as debtor:  # stored before the answer
         record(session, debtor, event)
-    return RedirectResponse(f"/v/{token}/text?lang={visit.language}&node={target}", status_code=303)
+    return RedirectResponse(node_url(token, visit.language, target, mode="text"), status_code=303)

@@ -14,6 +14,7 @@ from app.i18n import gettext_for
 from app.web.debtor_route import DebtorRoute
 from app.web.errors import brand_page_context, browser_language, site_of
 from app.web.player import page_context
+from app.web.urls import player_url
 
 router = APIRouter(route_class=DebtorRoute)
 
@@ -38,7 +39,7 @@ def real_message_for(
     brand = visit_brand(request, visit)
     context = page_context(
         request, visit, token, title=visit._("Is this message real?"), site=site_of(request),
-        website=brand.website, back=f"/v/{token}?lang={visit.language}",
+        website=brand.website, back=player_url(token, visit.language),
     )  # fmt: skip
     context["real_link"] = None  # this is the page
     return state.templates.TemplateResponse(request, "real.html", context)

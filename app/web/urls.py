@@ -56,9 +56,45 @@ def player_url(token: str, language: str | None = None) -> str:
     return f"/v/{token}?lang={language}" if language else f"/v/{token}"
 
 
+def text_url(token: str, language: str) -> str:
+    """The text version from where the debtor's case starts them."""
+    return f"/v/{token}/text?lang={language}"
+
+
+def real_url(token: str, language: str) -> str:
+    """The page "Is this message real?": how to check the link, and the phone number."""
+    return f"/v/{token}/real?lang={language}"
+
+
+def manifest_template(token: str) -> str:
+    """The player's manifests, ``{lang}`` left for the player to fill in."""
+    return f"/v/{token}/manifest/{{lang}}.json"
+
+
+def events_url(token: str) -> str:
+    """Where the player sends what happens (web/player_events.py)."""
+    return f"/api/v1/sessions/{token}/events"
+
+
+def payment_return_url(token: str, language: str, node: str, mode: str) -> str:
+    """Where the payment provider sends the debtor back to, after the checkout."""
+    return f"/v/{token}/step/{node}/return?lang={language}&mode={mode}"
+
+
+def payment_webhook_path(provider: str) -> str:
+    """Where a payment provider reports a status change (web/payments.py)."""
+    return f"/webhooks/payments/{provider}"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """An address of ours in full (``VIDPAY_BASE_URL``), for a message, a calendar or a
+    provider that links back."""
+    return base_url.rstrip("/") + path
+
+
 def link_url(base_url: str, token: str) -> str:
     """A debtor's personal link, in full, as a message or a letter carries it."""
-    return base_url.rstrip("/") + player_url(token)
+    return absolute(base_url, player_url(token))
 
 
 def unsubscribe_url(token: str, channel: str) -> str:
