@@ -67,7 +67,7 @@ def _loaded(root: ContentRoot, brand: str, stamp: int, fallback: str) -> Brand:
         phone=theme.contact.phone,
         website=theme.contact.website,
         key=brand,
-        style=page_style(theme),
+        style=page_style(theme) + font_style(theme, brand),
     )
 
 
@@ -84,6 +84,33 @@ def page_style(theme: Theme) -> str:
         "--on-accent": colours.accent_text,
     }
     return ":root { " + " ".join(f"{name}: {value};" for name, value in pairs.items()) + " }\n"
+
+
+FONT_WEIGHTS = {"regular": 400, "bold": 700}
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf"}  # what Pillow draws the video with too
+BUNDLED_FONT = (BUNDLED / "static" / "fonts" / "AtkinsonHyperlegibleNext-Regular.ttf").resolve()
+
+
+def font_style(theme: Theme, key: str) -> str:
+    """The brand's font on the debtor pages too, when it has its own (the bundled Atkinson
+    Hyperlegible Next is the pages' font already): its two weights from ``/brand/<key>/``,
+    with the pages' font and the system's behind it for any letter it lacks."""
+    if theme.font.resolve() == BUNDLED_FONT:
+        return ""
+    faces = "".join(
+        f'@font-face {{ font-family: "vidpay brand"; font-weight: {weight}; font-display: swap; '
+        f'src: url("/brand/{key}/{name}{font_file(theme, name).suffix.lower()}"); }}\n'
+        for name, weight in FONT_WEIGHTS.items()
+    )
+    return (
+        faces
+        + ':root { --font: "vidpay brand", "Atkinson Hyperlegible Next", system-ui, sans-serif; }\n'
+    )
+
+
+def font_file(theme: Theme, weight: str) -> Path:
+    """The theme's font file of a weight ("regular" or "bold")."""
+    return theme.font if weight == "regular" else theme.font_bold
 
 
 def _logo_box(theme: Theme) -> tuple[int, int]:

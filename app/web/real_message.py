@@ -6,15 +6,17 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from app.brand import brand_of, default_brand, visit_brand
+from app.brand import FONT_TYPES, FONT_WEIGHTS, brand_of, default_brand, font_file, visit_brand
 from app.deps import StateDep, UnverifiedVisitDep
 from app.i18n import gettext_for
 from app.web.debtor_route import DebtorRoute
 from app.web.errors import brand_page_context, browser_language, site_of
 from app.web.player import page_context
 from app.web.urls import player_url
+from render.problems import ContentError
+from render.theme import load_theme
 
 router = APIRouter(route_class=DebtorRoute)
 
@@ -43,6 +45,27 @@ def real_message_for(
     )  # fmt: skip
     context["real_link"] = None  # this is the page
     return state.templates.TemplateResponse(request, "real.html", context)
+
+
+@router.get("/brand/{key}/{weight}.{suffix}")
+def brand_font(key: str, weight: str, suffix: str, state: StateDep) -> Response:
+    """The brand's own font for the debtor pages (see ``app.brand.font_style``): only the two
+    weights its theme names, of a brand folder of the content root."""
+    settings = state.settings
+    if (
+        not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key)
+        or weight not in FONT_WEIGHTS
+        or settings.content.brand_dir(key) is None
+    ):
+        return Response("Not found", status_code=404, media_type="text/plain")
+    try:
+        path = font_file(load_theme(settings.content, key), weight)
+    except ContentError:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    kind = FONT_TYPES.get(path.suffix.lower())
+    if kind is None or path.suffix.lower() != f".{suffix.lower()}":
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return FileResponse(path, media_type=kind, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/brand/{key}.css")

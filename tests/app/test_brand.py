@@ -272,3 +272,41 @@ def test_a_brand_colours_the_debtor_pages_with_its_checked_pairs(
     )
     for wrong in ("nobody", "..%2Fsecret", "default.css%00"):
         assert web.get(f"/brand/{wrong}.css").status_code == 404
+
+
+def test_a_brand_with_a_font_of_its_own_sets_it_on_the_pages_too(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from app.main import create_app
+
+    root = tmp_path / "font-root"
+    brand = root / "static" / "brand" / "house"
+    brand.mkdir(parents=True)
+    fonts = REPO / "static" / "fonts"
+    for weight, bundled in (("regular", "Regular"), ("bold", "Bold")):  # a house font's files
+        shutil.copy(
+            fonts / f"AtkinsonHyperlegibleNext-{bundled}.ttf", brand / f"house-{weight}.ttf"
+        )
+    theme = (REPO / "static" / "brand" / "default" / "theme.toml").read_text(encoding="utf-8")
+    (brand / "theme.toml").write_text(
+        theme.replace(
+            "fonts/AtkinsonHyperlegibleNext-Regular.ttf", "brand/house/house-regular.ttf"
+        ).replace("fonts/AtkinsonHyperlegibleNext-Bold.ttf", "brand/house/house-bold.ttf"),
+        encoding="utf-8",
+    )
+    own = settings.model_copy(update={"root": root})
+    with TestClient(create_app(own), follow_redirects=False) as client:
+        css = client.get("/brand/house.css").text
+        bold = client.get("/brand/house/bold.ttf")
+        wrong = [
+            client.get(path).status_code
+            for path in ("/brand/house/italic.ttf", "/brand/house/bold.otf",
+                         "/brand/nobody/bold.ttf", "/brand/..%2Fdefault/bold.ttf")
+        ]  # fmt: skip
+        bundled = client.get("/brand/default.css").text
+    assert 'src: url("/brand/house/regular.ttf")' in css and "font-weight: 700" in css
+    assert '--font: "vidpay brand", "Atkinson Hyperlegible Next"' in css
+    assert bold.status_code == 200 and bold.headers["content-type"] == "font/ttf"
+    assert bold.content == (brand / "house-bold.ttf").read_bytes()
+    assert wrong == [404, 404, 404, 404]
+    assert "@font-face" not in bundled and "--font" not in bundled  # the pages' font already
