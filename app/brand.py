@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,9 @@ class Brand:
     website: str | None
     key: str = ""  # its folder name: the page colours are /brand/<key>.css
     style: str = ""  # those colours as CSS custom properties (see ``page_style``)
+    # its own font files by weight ("regular", "bold"), for /brand/<key>/<weight>.<suffix>;
+    # empty when it uses the pages' font
+    fonts: dict[str, Path] = field(default_factory=dict)
 
 
 def brand_of(root: ContentRoot, brand: str, *, fallback: str) -> Brand:
@@ -68,6 +71,7 @@ def _loaded(root: ContentRoot, brand: str, stamp: int, fallback: str) -> Brand:
         website=theme.contact.website,
         key=brand,
         style=page_style(theme) + font_style(theme, brand),
+        fonts=_own_fonts(theme),
     )
 
 
@@ -95,12 +99,13 @@ def font_style(theme: Theme, key: str) -> str:
     """The brand's font on the debtor pages too, when it has its own (the bundled Atkinson
     Hyperlegible Next is the pages' font already): its two weights from ``/brand/<key>/``,
     with the pages' font and the system's behind it for any letter it lacks."""
-    if theme.font.resolve() == BUNDLED_FONT:
+    fonts = _own_fonts(theme)
+    if not fonts:
         return ""
     faces = "".join(
-        f'@font-face {{ font-family: "vidpay brand"; font-weight: {weight}; font-display: swap; '
-        f'src: url("/brand/{key}/{name}{font_file(theme, name).suffix.lower()}"); }}\n'
-        for name, weight in FONT_WEIGHTS.items()
+        f'@font-face {{ font-family: "vidpay brand"; font-weight: {FONT_WEIGHTS[name]}; '
+        f'font-display: swap; src: url("/brand/{key}/{name}{path.suffix.lower()}"); }}\n'
+        for name, path in fonts.items()
     )
     return (
         faces
@@ -108,9 +113,11 @@ def font_style(theme: Theme, key: str) -> str:
     )
 
 
-def font_file(theme: Theme, weight: str) -> Path:
-    """The theme's font file of a weight ("regular" or "bold")."""
-    return theme.font if weight == "regular" else theme.font_bold
+def _own_fonts(theme: Theme) -> dict[str, Path]:
+    """The theme's font files by weight, unless they are the pages' font already."""
+    if theme.font.resolve() == BUNDLED_FONT:
+        return {}
+    return {"regular": theme.font, "bold": theme.font_bold}
 
 
 def _logo_box(theme: Theme) -> tuple[int, int]:

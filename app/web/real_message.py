@@ -8,15 +8,13 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from app.brand import FONT_TYPES, FONT_WEIGHTS, brand_of, default_brand, font_file, visit_brand
+from app.brand import FONT_TYPES, Brand, brand_of, default_brand, visit_brand
 from app.deps import StateDep, UnverifiedVisitDep
 from app.i18n import gettext_for
 from app.web.debtor_route import DebtorRoute
 from app.web.errors import brand_page_context, browser_language, site_of
 from app.web.player import page_context
 from app.web.urls import player_url
-from render.problems import ContentError
-from render.theme import load_theme
 
 router = APIRouter(route_class=DebtorRoute)
 
@@ -51,20 +49,11 @@ def real_message_for(
 def brand_font(key: str, weight: str, suffix: str, state: StateDep) -> Response:
     """The brand's own font for the debtor pages (see ``app.brand.font_style``): only the two
     weights its theme names, of a brand folder of the content root."""
-    settings = state.settings
-    if (
-        not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key)
-        or weight not in FONT_WEIGHTS
-        or settings.content.brand_dir(key) is None
-    ):
-        return Response("Not found", status_code=404, media_type="text/plain")
-    try:
-        path = font_file(load_theme(settings.content, key), weight)
-    except ContentError:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    kind = FONT_TYPES.get(path.suffix.lower())
-    if kind is None or path.suffix.lower() != f".{suffix.lower()}":
-        return Response("Not found", status_code=404, media_type="text/plain")
+    brand = _known_brand(key, state)
+    path = brand.fonts.get(weight) if brand else None
+    kind = FONT_TYPES.get(path.suffix.lower()) if path else None
+    if path is None or kind is None or path.suffix.lower() != f".{suffix.lower()}":
+        return _not_found()
     return FileResponse(path, media_type=kind, headers={"Cache-Control": "public, max-age=86400"})
 
 
@@ -72,10 +61,22 @@ def brand_font(key: str, weight: str, suffix: str, state: StateDep) -> Response:
 def brand_colours(key: str, state: StateDep) -> Response:
     """The brand's colours for the debtor pages (a stylesheet: the pages' policy allows no
     inline styles). Only a brand folder of the content root can be named."""
-    settings = state.settings
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key) or settings.content.brand_dir(key) is None:
-        return Response("Not found", status_code=404, media_type="text/plain")
-    brand = brand_of(settings.content, key, fallback=settings.creditor_name)
+    brand = _known_brand(key, state)
+    if brand is None:
+        return _not_found()
     return Response(
         brand.style, media_type="text/css", headers={"Cache-Control": "public, max-age=300"}
     )
+
+
+def _known_brand(key: str, state: StateDep) -> Brand | None:
+    """The brand of a folder of the content root (cached while its theme is unchanged), or
+    None for any other name: a path cannot leave the brand folders."""
+    settings = state.settings
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", key) or settings.content.brand_dir(key) is None:
+        return None
+    return brand_of(settings.content, key, fallback=settings.creditor_name)
+
+
+def _not_found() -> Response:
+    return Response("Not found", status_code=404, media_type="text/plain")
